@@ -1,0 +1,46 @@
+# APOC: make run (set up and serve with demo data), make test (the whole suite).
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run test bench lint serve messages clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	mkdir -p var
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: install
+	$(VENV)/bin/pytest
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) manage.py check
+
+bench: install
+	@for script in bench/validation.py bench/allocation.py; do \
+		$(PY) $$script || exit 1; \
+	done
+
+serve: install
+	DJANGO_SETTINGS_MODULE=apoc.settings.production $(PY) manage.py collectstatic --noinput
+	DJANGO_SETTINGS_MODULE=apoc.settings.production $(VENV)/bin/gunicorn apoc.wsgi
+
+messages: install
+	$(PY) manage.py makemessages -l en -l da --ignore=.venv --ignore=var
+	$(PY) manage.py compilemessages --ignore=.venv
+
+clean:
+	rm -rf var/apoc.sqlite3 var/staticfiles

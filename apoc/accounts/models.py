@@ -1,0 +1,48 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Jobcentre(models.Model):
+    """A municipality's jobcentre, identified by its kommunekode."""
+
+    class Region(models.TextChoices):
+        HOVEDSTADEN = "1084", _("Region Hovedstaden")
+        SJAELLAND = "1085", _("Region Sjælland")
+        SYDDANMARK = "1083", _("Region Syddanmark")
+        MIDTJYLLAND = "1082", _("Region Midtjylland")
+        NORDJYLLAND = "1081", _("Region Nordjylland")
+
+    municipality_code = models.CharField(_("kommunekode"), max_length=3, unique=True)
+    municipality = models.CharField(_("kommune"), max_length=60)
+    name = models.CharField(_("navn"), max_length=100)
+    region = models.CharField(_("region"), max_length=4, choices=Region.choices)
+    address = models.CharField(_("adresse"), max_length=200, blank=True)
+    phone = models.CharField(_("telefon"), max_length=30, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+
+    class Meta:
+        ordering = ["municipality_code"]
+        verbose_name = _("jobcenter")
+        verbose_name_plural = _("jobcentre")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.municipality_code})"
+
+
+class User(AbstractUser):
+    """A member of staff. Each belongs to one jobcentre; national administrators to none."""
+
+    jobcentre = models.ForeignKey(
+        Jobcentre,
+        verbose_name=_("jobcenter"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+    )
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("medarbejder")
+        verbose_name_plural = _("medarbejdere")
+        swappable = "AUTH_USER_MODEL"

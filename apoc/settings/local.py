@@ -1,0 +1,8 @@
+"""Settings for running APOC on one's own machine (``make run``)."""
+
+import os
+
+os.environ.setdefault("DJANGO_SECRET_KEY", "local-only-insecure-key-do-not-use-in-production")
+os.environ.setdefault("DJANGO_DEBUG", "true")
+
+from .base import *  # noqa: F403

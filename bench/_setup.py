@@ -1,0 +1,64 @@
+"""Shared start-up for the bench scripts: Django on the database DATABASE_URL names.
+
+The database may be empty: it is created when missing and migrated here.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/apoc_bench"
+
+
+def setup(*, needs_postgresql: bool = False) -> str:
+    """Configure Django, create and migrate the database; return its vendor."""
+    sys.path.insert(0, str(ROOT))
+    url = os.environ.get("DATABASE_URL", "")
+    if needs_postgresql and not url.startswith(("postgres://", "postgresql://")):
+        url = DEFAULT_POSTGRES
+        os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "apoc.settings.local")
+    if url.startswith(("postgres://", "postgresql://")):
+        _create_database(url)
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0, interactive=False)
+    from django.db import connection
+
+    return connection.vendor
+
+
+def _create_database(url: str) -> None:
+    import psycopg
+    from psycopg import sql
+
+    base, _, name = url.rpartition("/")
+    name = name.split("?")[0]
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    index = min(len(ordered) - 1, max(0, round(pct / 100 * len(ordered) + 0.5) - 1))
+    return ordered[index]
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def emit(name: str, value: float | int | str) -> None:
+    if isinstance(value, float):
+        value = f"{value:.3f}" if abs(value) < 1000 else f"{value:.0f}"
+    print(f"{name}={value}", flush=True)
