@@ -6,4 +6,9 @@ app_name = "registrations"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("registreringer/ny/", views.intake, name="intake"),
+    path("registreringer/soeg/", views.search, name="search"),
+    path("registreringer/<int:pk>/", views.detail, name="detail"),
+    path("registreringer/<int:pk>/dokument/", views.document, name="document"),
+    path("registreringer/<int:pk>/tilbud/", views.offer_add, name="offer_add"),
 ]

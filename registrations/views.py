@@ -1,6 +1,198 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""The caseworker's pages. Thin: forms validate, services act, selectors read."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from apoc.audit.services import Action, audit_record
+from apoc.exceptions import DomainError
+from cpr.eligibility import NotEligible
+
+from . import pending
+from .forms import IntakeForm, OfferForm, SearchForm
+from .selectors import (
+    parse_search,
+    registration_search,
+    registrations_today,
+    registrations_visible_to,
+)
+from .services import (
+    DuplicateFound,
+    IntakeData,
+    SubmittedDocument,
+    WarningsNotConfirmed,
+    offer_create,
+    registration_submit,
+)
+
+_FORM_ONLY = {"submission_token", "document_file", "confirm_warnings"}
 
 
+@never_cache
+@permission_required("registrations.view_registration", raise_exception=True)
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "registrations/home.html")
+    return render(
+        request,
+        "registrations/home.html",
+        {"today": registrations_today(request.user)[:50], "search_form": SearchForm()},
+    )
+
+
+@never_cache
+@permission_required("registrations.add_registration", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def intake(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":
+        form = IntakeForm(initial={"submission_token": uuid.uuid4()})
+        return render(request, "registrations/intake.html", {"form": form})
+
+    token = _token(request)
+    stash = pending.PendingDocument(user_id=request.user.pk, token=token) if token else None
+    form = IntakeForm(
+        request.POST, request.FILES, has_pending_document=bool(stash and stash.exists())
+    )
+    context = {"form": form}
+    if not form.is_valid():
+        _keep_upload(form, stash)
+        context["pending"] = stash.describe() if stash else None
+        return render(request, "registrations/intake.html", context, status=400)
+
+    _keep_upload(form, stash)
+    document = stash.load()
+    data = IntakeData(**{k: v for k, v in form.cleaned_data.items() if k not in _FORM_ONLY})
+    try:
+        registration, created = registration_submit(
+            data=data,
+            document=SubmittedDocument(document.content, document.extension, document.content_type),
+            confirmed_warnings=frozenset(form.cleaned_data.get("confirm_warnings", ())),
+            submission_token=form.cleaned_data["submission_token"],
+            user=request.user,
+            request=request,
+        )
+    except NotEligible as refusal:
+        for reason in refusal.result.blocks:
+            field = reason.field if reason.field in form.fields else None
+            form.add_error(field, reason.message_in(gettext))
+        context.update(refused=refusal.result, pending=stash.describe())
+        return render(request, "registrations/intake.html", context, status=422)
+    except WarningsNotConfirmed as unconfirmed:
+        form = IntakeForm(
+            request.POST, warnings=unconfirmed.result.warnings, has_pending_document=True
+        )
+        form.is_valid()
+        if form.cleaned_data.get("confirm_warnings"):
+            form.add_error("confirm_warnings", unconfirmed.message_in(gettext))
+        context.update(form=form, warnings=unconfirmed.result.warnings, pending=stash.describe())
+        return render(request, "registrations/intake.html", context, status=422)
+    except DuplicateFound as found:
+        form.add_error(None, found.message_in(gettext))
+        context.update(duplicates=found.matches, pending=stash.describe())
+        return render(request, "registrations/intake.html", context, status=409)
+    except DomainError as error:
+        form.add_error(None, error.message_in(gettext))
+        context["pending"] = stash.describe()
+        return render(request, "registrations/intake.html", context, status=422)
+    stash.discard()
+    if created:
+        messages.success(request, gettext("Personen er registreret, og personnummeret er tildelt."))
+    else:
+        messages.info(
+            request, gettext("Registreringen var allerede gemt. Den er ikke oprettet igen.")
+        )
+    return redirect("registrations:detail", pk=registration.pk)
+
+
+def _token(request: HttpRequest) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(request.POST.get("submission_token", "")))
+    except ValueError:
+        return None
+
+
+def _keep_upload(form: IntakeForm, stash: pending.PendingDocument | None) -> None:
+    """Keep a verified upload between the steps of one submission."""
+    uploaded = form.cleaned_data.get("document_file") if hasattr(form, "cleaned_data") else None
+    if stash is not None and uploaded:
+        content, verified = uploaded
+        stash.save(content, verified)
+
+
+@never_cache
+@permission_required("registrations.view_registration", raise_exception=True)
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    registration = get_object_or_404(registrations_visible_to(request.user), pk=pk)
+    audit_record(user=request.user, action=Action.VIEW, subject=registration, request=request)
+    return render(
+        request,
+        "registrations/detail.html",
+        {
+            "registration": registration,
+            "offers": registration.offers.all(),
+            "offer_form": OfferForm(),
+        },
+    )
+
+
+@never_cache
+@permission_required("registrations.view_registration", raise_exception=True)
+def document(request: HttpRequest, pk: int) -> HttpResponse:
+    registration = get_object_or_404(registrations_visible_to(request.user), pk=pk)
+    audit_record(
+        user=request.user, action=Action.VIEW_DOCUMENT, subject=registration, request=request
+    )
+    response = FileResponse(
+        registration.document_file.open("rb"), content_type=registration.document_content_type
+    )
+    response["Content-Disposition"] = "inline"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@never_cache
+@permission_required("registrations.view_registration", raise_exception=True)
+def search(request: HttpRequest) -> HttpResponse:
+    form = SearchForm(request.GET or None)
+    results = None
+    if form.is_valid():
+        query = parse_search(form.cleaned_data["q"])
+        if query is not None:
+            results = registration_search(user=request.user, query=query)
+            audit_record(
+                user=request.user,
+                action=Action.SEARCH,
+                criteria={**query.as_criteria(), "results": len(results)},
+                request=request,
+            )
+    return render(request, "registrations/search.html", {"form": form, "results": results})
+
+
+@never_cache
+@permission_required("registrations.add_offer", raise_exception=True)
+@require_http_methods(["POST"])
+def offer_add(request: HttpRequest, pk: int) -> HttpResponse:
+    registration = get_object_or_404(registrations_visible_to(request.user), pk=pk)
+    form = OfferForm(request.POST)
+    if form.is_valid():
+        try:
+            offer_create(
+                registration=registration, user=request.user, request=request, **form.cleaned_data
+            )
+        except DomainError as error:
+            form.add_error(None, error.message_in(gettext))
+        else:
+            messages.success(request, gettext("Tilbuddet er gemt."))
+            return redirect("registrations:detail", pk=registration.pk)
+    return render(
+        request,
+        "registrations/detail.html",
+        {"registration": registration, "offers": registration.offers.all(), "offer_form": form},
+        status=400,
+    )

@@ -4,6 +4,7 @@ from datetime import date
 
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from apoc.accounts.models import Jobcentre
 from cpr.models import Allocation, Source
@@ -57,3 +58,116 @@ class AllocationFactory(factory.django.DjangoModelFactory):
             if candidate not in taken:
                 return candidate
         raise RuntimeError("no free number left for the factory")
+
+
+def _role(name):
+    from django.contrib.auth.models import Group
+
+    return Group.objects.get(name=name)
+
+
+class CaseworkerFactory(UserFactory):
+    """A sagsbehandler at a jobcentre (København unless told otherwise)."""
+
+    @factory.post_generation
+    def groups(self, create, extracted, **kwargs):
+        if create:
+            self.groups.add(_role("sagsbehandler"))
+
+
+class SupervisorFactory(UserFactory):
+    is_staff = True
+
+    @factory.post_generation
+    def groups(self, create, extracted, **kwargs):
+        if create:
+            self.groups.add(_role("teamleder"))
+
+
+class NationalAdminFactory(UserFactory):
+    is_staff = True
+    jobcentre = None
+
+    @factory.post_generation
+    def groups(self, create, extracted, **kwargs):
+        if create:
+            self.groups.add(_role("landsadministrator"))
+
+
+def png_bytes(width: int = 8, height: int = 6) -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), (200, 30, 60)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+class RegistrationFactory(factory.django.DjangoModelFactory):
+    """A registration with its allocation, as the intake would leave it."""
+
+    class Meta:
+        model = "registrations.Registration"
+
+    jobcentre = factory.SubFactory(JobcentreFactory)
+    created_by = factory.SubFactory(
+        CaseworkerFactory, jobcentre=factory.SelfAttribute("..jobcentre")
+    )
+    surname = factory.Faker("last_name", locale="pl_PL")
+    given_names = factory.Faker("first_name", locale="pl_PL")
+    birth_date = factory.Faker(
+        "date_between", start_date=date(1960, 1, 1), end_date=date(2004, 12, 31)
+    )
+    sex = "F"
+    allocation = factory.SubFactory(
+        AllocationFactory,
+        birth_date=factory.SelfAttribute("..birth_date"),
+        sex=factory.SelfAttribute("..sex"),
+        allocated_by=factory.SelfAttribute("..created_by"),
+    )
+    submission_token = factory.Faker("uuid4", cast_to=None)
+    name_key = factory.LazyAttribute(lambda o: _name_key(o.surname, o.given_names))
+    name_search = factory.LazyAttribute(lambda o: _normalise(f"{o.given_names} {o.surname}"))
+    nationality = "PL"
+    place_of_birth = "Kraków"
+    country_of_birth = "PL"
+    document_type = "passport"
+    document_number = factory.Sequence(lambda n: f"EA{n:07d}")
+    document_number_key = factory.LazyAttribute(lambda o: o.document_number.upper())
+    document_country = "PL"
+    document_expiry = date(2030, 1, 1)
+    document_file = factory.django.FileField(
+        filename="dokument.png", data=factory.LazyFunction(png_bytes)
+    )
+    document_content_type = "image/png"
+    address_abroad = "ul. Długa 1, 00-001 Warszawa"
+    stay_address = "Vesterbrogade 1, 1620 København V"
+    entry_date = date(2026, 10, 1)
+    purpose = "jobseeking"
+    expected_stay_months = 6
+    category = "A"
+    registered_as_jobseeker_at = factory.LazyFunction(timezone.now)
+
+
+class OfferFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "registrations.Offer"
+
+    registration = factory.SubFactory(RegistrationFactory)
+    kind = "danish"
+    provider = "Sprogcenter København"
+    starts_on = date(2026, 12, 1)
+    created_by = factory.SelfAttribute("registration.created_by")
+
+
+def _name_key(surname, given):
+    from registrations.names import name_key
+
+    return name_key(surname, given)
+
+
+def _normalise(text):
+    from registrations.names import normalise
+
+    return normalise(text)

@@ -1,35 +1,114 @@
-"""Demo data for training and trying APOC: two users at Jobcenter København."""
+"""Demo data for training and trying APOC at Jobcenter København.
 
+Creates the users ``sagsbehandler`` (caseworker) and ``teamleder`` (supervisor)
+with the password from ``DEMO_PASSWORD`` or a printed random one, and a few
+registrations made through the real intake service. Refuses to run with DEBUG
+off, so it never touches a production database.
+"""
+
+import io
 import secrets
+import uuid
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+from PIL import Image, ImageDraw
 
 from apoc.accounts.models import Jobcentre
+from apoc.accounts.roles import CASEWORKER, SUPERVISOR
+from registrations.models import Registration
+from registrations.services import IntakeData, SubmittedDocument, registration_submit
 
 DEMO_USERS = (
-    ("sagsbehandler", "Sara", "Sagsbehandler", False),
-    ("teamleder", "Torben", "Teamleder", True),
+    ("sagsbehandler", "Sara", "Sagsbehandler", CASEWORKER, False),
+    ("teamleder", "Torben", "Teamleder", SUPERVISOR, True),
+)
+
+DEMO_PEOPLE = (
+    ("Kowalski", "Jan Piotr", date(1990, 5, 12), "M", "PL", "Kraków", "pl"),
+    ("Țăranu", "Ștefan", date(1987, 9, 3), "M", "RO", "Cluj-Napoca", "ro"),
+    ("Jonaitytė", "Rūta", date(1995, 1, 21), "F", "LT", "Kaunas", "lt"),
+    ("Müller", "Anna-Lena", date(1999, 11, 30), "F", "DE", "Köln", "de"),
 )
 
 
+def _document_image(text: str) -> bytes:
+    image = Image.new("RGB", (640, 400), (225, 235, 245))
+    ImageDraw.Draw(image).text((30, 30), f"DEMO – {text}", fill=(20, 40, 80))
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
 class Command(BaseCommand):
-    help = "Create the demo users sagsbehandler and teamleder at Jobcenter København."
+    help = "Create the demo users sagsbehandler and teamleder and a few registrations."
 
     def handle(self, *args, **options):
         if not settings.DEBUG:
-            raise CommandError("seed_demo refuses to run with DEBUG off: it is for demo machines.")
+            raise CommandError(
+                "seed_demo refuses to run with DEBUG off: it is for demo machines only."
+            )
         password = settings.DEMO_PASSWORD or secrets.token_urlsafe(12)
         jobcentre = Jobcentre.objects.get(municipality_code="101")
         User = get_user_model()
-        for username, first, last, is_staff in DEMO_USERS:
+        users = {}
+        for username, first, last, role, is_staff in DEMO_USERS:
             user, created = User.objects.get_or_create(
                 username=username,
                 defaults={"first_name": first, "last_name": last, "jobcentre": jobcentre},
             )
             user.is_staff = is_staff
+            user.jobcentre = jobcentre
             user.set_password(password)
             user.save()
-            self.stdout.write(f"{'Created' if created else 'Updated'} {username}")
-        self.stdout.write(f"Log in at http://127.0.0.1:8000/ with password: {password}")
+            user.groups.add(Group.objects.get(name=role))
+            users[username] = user
+            self.stdout.write(f"{'Created' if created else 'Updated'} user {username} ({role})")
+
+        today = timezone.localdate()
+        made = 0
+        for surname, given, birth, sex, country, town, language in DEMO_PEOPLE:
+            if Registration.objects.filter(
+                surname=surname, given_names=given, birth_date=birth
+            ).exists():
+                continue
+            data = IntakeData(
+                surname=surname,
+                given_names=given,
+                birth_date=birth,
+                sex=sex,
+                nationality=country,
+                place_of_birth=town,
+                country_of_birth=country,
+                document_type="id_card",
+                document_number=f"DEMO{secrets.randbelow(10**6):06d}",
+                document_country=country,
+                document_expiry=today + timedelta(days=3 * 365),
+                address_abroad=f"{town}, {country}",
+                stay_address="Gammel Kongevej 1\n1610 København V",
+                entry_date=today - timedelta(days=20),
+                purpose="jobseeking",
+                expected_stay_months=3,
+                category="A",
+                letter_language=language,
+            )
+            registration_submit(
+                data=data,
+                document=SubmittedDocument(
+                    _document_image(f"{given} {surname}"), "png", "image/png"
+                ),
+                confirmed_warnings=frozenset(),
+                submission_token=uuid.uuid4(),
+                user=users["sagsbehandler"],
+            )
+            made += 1
+        self.stdout.write(f"Created {made} demo registrations.")
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Log in at http://127.0.0.1:8000/ as sagsbehandler or teamleder, password: {password}"
+            )
+        )

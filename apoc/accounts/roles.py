@@ -1,0 +1,34 @@
+"""The roles and their permissions, as data. Used by the data migration and tests."""
+
+CASEWORKER = "sagsbehandler"
+SUPERVISOR = "teamleder"
+NATIONAL_ADMIN = "landsadministrator"
+
+_CASEWORKER = [
+    ("registrations", "add_registration"),
+    ("registrations", "view_registration"),
+    ("registrations", "add_offer"),
+    ("registrations", "view_offer"),
+]
+_SUPERVISOR = [
+    *_CASEWORKER,
+    ("registrations", "review_registration"),
+    ("registrations", "export_registration"),
+    ("audit", "view_auditentry"),
+]
+_NATIONAL = [
+    *_SUPERVISOR,
+    ("registrations", "view_all_jobcentres"),
+    ("registrations", "view_full_personnummer"),
+    ("accounts", "view_jobcentre"),
+    ("accounts", "change_jobcentre"),
+    ("accounts", "view_user"),
+    ("accounts", "add_user"),
+    ("accounts", "change_user"),
+]
+
+ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
+    CASEWORKER: _CASEWORKER,
+    SUPERVISOR: _SUPERVISOR,
+    NATIONAL_ADMIN: _NATIONAL,
+}

@@ -1,0 +1,41 @@
+"""Errors a user can act on become pages, never a 500."""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import DatabaseError, InterfaceError, OperationalError, connections
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext
+
+from .exceptions import DomainError
+
+logger = logging.getLogger(__name__)
+
+
+class DomainErrorMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, DomainError):
+            logger.info("domain error %s on %s", exception.code, request.path)
+            return render(
+                request, "400.html", {"message": exception.message_in(gettext)}, status=400
+            )
+        if isinstance(exception, OperationalError | InterfaceError) or (
+            isinstance(exception, DatabaseError) and _connection_lost()
+        ):
+            logger.warning("database unavailable on %s: %s", request.path, type(exception).__name__)
+            for connection in connections.all():
+                connection.close_if_unusable_or_obsolete()
+            return render(request, "503.html", status=503)
+        return None
+
+
+def _connection_lost() -> bool:
+    return any(not conn.is_usable() for conn in connections.all() if conn.connection is not None)

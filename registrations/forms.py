@@ -1,0 +1,413 @@
+"""The caseworker's forms. Field validation only; the rules live in services."""
+
+from __future__ import annotations
+
+import unicodedata
+import uuid
+from datetime import date
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Div, Fieldset, Layout, Submit
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from cpr.countries import is_eea_or_swiss
+from cpr.eligibility import WARNING_CODES
+from cpr.personnummer import InvalidPersonnummer, parse
+
+from .models import LETTER_LANGUAGES, Category, DocumentType, OfferKind, Purpose, Sex
+from .uploads import DocumentRejected, verify_document
+
+FIRST_BIRTH_DATE = date(1858, 1, 1)
+
+
+def no_control_characters(value: str) -> None:
+    for char in value:
+        if char in "\n\r\t":
+            continue
+        if unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co", "Cn"):
+            raise ValidationError(
+                _("Feltet indeholder et usynligt styretegn (U+%(code)04X). Skriv teksten igen."),
+                code="control_character",
+                params={"code": ord(char)},
+            )
+
+
+def one_line(value: str) -> None:
+    if "\n" in value or "\r" in value:
+        raise ValidationError(_("Feltet skal stå på én linje."), code="one_line")
+
+
+def has_a_letter(value: str) -> None:
+    if not any(char.isalpha() for char in value):
+        raise ValidationError(_("Skriv navnet med bogstaver."), code="no_letters")
+
+
+class TextField(forms.CharField):
+    """A one-line text field without control characters."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("validators", [])
+        kwargs["validators"] = [no_control_characters, one_line, *kwargs["validators"]]
+        super().__init__(*args, **kwargs)
+
+
+class AreaField(forms.CharField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 2}))
+        kwargs.setdefault("validators", [])
+        kwargs["validators"] = [no_control_characters, *kwargs["validators"]]
+        super().__init__(*args, **kwargs)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+def country_choices(*, flag_eea: bool) -> list[tuple[str, object]]:
+    """Every country, with EU/EEA/Swiss ones first and flagged."""
+    eea, others = [], []
+    for code, name in countries:
+        if flag_eea and is_eea_or_swiss(code):
+            eea.append((code, f"{name} (EU/EØS)"))
+        else:
+            others.append((code, name))
+    if not flag_eea:
+        return [("", "---------"), *others]
+    return [
+        ("", "---------"),
+        (_("EU/EØS og Schweiz"), eea),
+        (_("Øvrige lande"), others),
+    ]
+
+
+class CountryChoiceField(forms.ChoiceField):
+    def __init__(self, *, flag_eea: bool = False, **kwargs):
+        super().__init__(choices=lambda: country_choices(flag_eea=flag_eea), **kwargs)
+
+
+class IntakeForm(forms.Form):
+    submission_token = forms.UUIDField(widget=forms.HiddenInput)
+
+    # Person
+    surname = TextField(
+        label=_("Efternavn"),
+        max_length=200,
+        validators=[has_a_letter],
+        help_text=_("Præcis som i ID-dokumentet, med alle accenter og bogstaver."),
+    )
+    given_names = TextField(
+        label=_("Fornavne"),
+        max_length=200,
+        validators=[has_a_letter],
+        help_text=_("Alle fornavne og mellemnavne, som i ID-dokumentet."),
+    )
+    birth_date = forms.DateField(label=_("Fødselsdato"), widget=DateInput)
+    sex = forms.ChoiceField(
+        label=_("Køn"),
+        choices=Sex.choices,
+        widget=forms.RadioSelect,
+        help_text=_("Som CPR registrerer det: mand eller kvinde."),
+    )
+    nationality = CountryChoiceField(label=_("Statsborgerskab"), flag_eea=True)
+    place_of_birth = TextField(label=_("Fødested"), max_length=200)
+    country_of_birth = CountryChoiceField(label=_("Fødeland"))
+
+    # Identity document
+    document_type = forms.ChoiceField(label=_("Dokumenttype"), choices=DocumentType.choices)
+    document_number = TextField(label=_("Dokumentnummer"), max_length=40)
+    document_country = CountryChoiceField(label=_("Udstedt af"))
+    document_expiry = forms.DateField(label=_("Udløbsdato"), widget=DateInput)
+    document_file = forms.FileField(
+        label=_("Farvefoto eller scanning af ID-dokumentet"),
+        required=False,
+        help_text=_("JPEG, PNG eller PDF. Kræves før der tildeles et personnummer."),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,application/pdf"}),
+    )
+
+    # Contact and stay
+    foreign_id_number = TextField(label=_("Udenlandsk personnummer"), max_length=40, required=False)
+    address_abroad = AreaField(label=_("Adresse i udlandet"), max_length=500)
+    stay_address = AreaField(
+        label=_("Opholdsadresse i Danmark"),
+        max_length=500,
+        help_text=_("Gade, nummer, postnummer og by. Brevet sendes hertil."),
+    )
+    stay_co = TextField(label=_("c/o"), max_length=200, required=False)
+    phone = TextField(label=_("Telefon"), max_length=40, required=False)
+    email = forms.EmailField(label=_("E-mail"), max_length=254, required=False)
+    letter_language = forms.ChoiceField(
+        label=_("Sprog til Jobnet-brevet"), choices=LETTER_LANGUAGES, initial="en"
+    )
+    entry_date = forms.DateField(label=_("Indrejsedato"), widget=DateInput)
+    purpose = forms.ChoiceField(label=_("Formål med opholdet"), choices=Purpose.choices)
+    expected_stay_months = forms.IntegerField(
+        label=_("Forventet opholdslængde i måneder"), min_value=0, max_value=600
+    )
+    receives_pd_u2 = forms.BooleanField(
+        label=_("Modtager arbejdsløshedsdagpenge fra hjemlandet (PD U2)"), required=False
+    )
+    pd_u2_date = forms.DateField(label=_("PD U2-dato"), required=False, widget=DateInput)
+
+    # Category
+    category = forms.ChoiceField(
+        label=_("Kategori"), choices=Category.choices, widget=forms.RadioSelect
+    )
+    offer_kind = forms.ChoiceField(
+        label=_("Tilbud (kategori B)"),
+        choices=[("", "---------"), *OfferKind.choices],
+        required=False,
+    )
+    asylum_case_id = TextField(
+        label=_("Udlændingestyrelsens ID eller sagsnummer (kategori C)"),
+        max_length=40,
+        required=False,
+    )
+    decision_date = forms.DateField(
+        label=_("Dato for afgørelsen om personlig assistance (kategori C)"),
+        required=False,
+        widget=DateInput,
+    )
+    decision_reference = TextField(
+        label=_("Afgørelsens reference (kategori C)"), max_length=100, required=False
+    )
+
+    # Existing number and residence
+    has_personnummer = forms.BooleanField(
+        label=_("Personen har eller har haft et dansk personnummer"), required=False
+    )
+    existing_personnummer = TextField(
+        label=_("Personnummer personen har haft"),
+        max_length=20,
+        required=False,
+        help_text=_("DDMMÅÅ-SSSS. Der tildeles ikke et nyt nummer."),
+    )
+    residence_registered = forms.BooleanField(
+        label=_("Personen er bopælsregistreret i Danmark"), required=False
+    )
+
+    confirm_warnings = forms.MultipleChoiceField(
+        label=_("Jeg har vurderet advarslerne"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, warnings=(), has_pending_document: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.has_pending_document = has_pending_document
+        # Any warning code is accepted back; only the current warnings are shown.
+        self.fields["confirm_warnings"].choices = [
+            (w.code, w.message_in(gettext)) for w in warnings
+        ] or [(code, code) for code in WARNING_CODES]
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            "submission_token",
+            Fieldset(
+                _("Person"),
+                Div(
+                    Div("surname", css_class="col-md-6"),
+                    Div("given_names", css_class="col-md-6"),
+                    css_class="row",
+                ),
+                Div(
+                    Div("birth_date", css_class="col-md-4"),
+                    Div("sex", css_class="col-md-4"),
+                    Div("nationality", css_class="col-md-4"),
+                    css_class="row",
+                ),
+                Div(
+                    Div("place_of_birth", css_class="col-md-6"),
+                    Div("country_of_birth", css_class="col-md-6"),
+                    css_class="row",
+                ),
+            ),
+            Fieldset(
+                _("Identitetsdokument"),
+                Div(
+                    Div("document_type", css_class="col-md-3"),
+                    Div("document_number", css_class="col-md-3"),
+                    Div("document_country", css_class="col-md-3"),
+                    Div("document_expiry", css_class="col-md-3"),
+                    css_class="row",
+                ),
+                "document_file",
+            ),
+            Fieldset(
+                _("Kontakt og ophold"),
+                Div(
+                    Div("foreign_id_number", css_class="col-md-6"),
+                    Div("letter_language", css_class="col-md-6"),
+                    css_class="row",
+                ),
+                Div(
+                    Div("address_abroad", css_class="col-md-6"),
+                    Div("stay_address", css_class="col-md-6"),
+                    css_class="row",
+                ),
+                Div(
+                    Div("stay_co", css_class="col-md-4"),
+                    Div("phone", css_class="col-md-4"),
+                    Div("email", css_class="col-md-4"),
+                    css_class="row",
+                ),
+                Div(
+                    Div("entry_date", css_class="col-md-4"),
+                    Div("purpose", css_class="col-md-4"),
+                    Div("expected_stay_months", css_class="col-md-4"),
+                    css_class="row",
+                ),
+                Div(
+                    Div("receives_pd_u2", css_class="col-md-6"),
+                    Div("pd_u2_date", css_class="col-md-6"),
+                    css_class="row",
+                ),
+            ),
+            Fieldset(
+                _("Kategori"),
+                "category",
+                "offer_kind",
+                Div(
+                    Div("asylum_case_id", css_class="col-md-4"),
+                    Div("decision_date", css_class="col-md-4"),
+                    Div("decision_reference", css_class="col-md-4"),
+                    css_class="row",
+                ),
+            ),
+            Fieldset(
+                _("Eksisterende personnummer og bopæl"),
+                "has_personnummer",
+                "existing_personnummer",
+                "residence_registered",
+            ),
+        )
+        if warnings:
+            self.helper.layout.append(
+                Fieldset(
+                    _("Advarsler, der skal bekræftes"),
+                    "confirm_warnings",
+                    css_class="border border-warning p-3",
+                )
+            )
+        self.helper.layout.append(
+            HTML('<div class="mt-4">'),
+        )
+        self.helper.layout.append(Submit("submit", _("Tildel personnummer"), css_class="btn-lg"))
+        self.helper.layout.append(HTML("</div>"))
+
+    def clean_birth_date(self):
+        value = self.cleaned_data["birth_date"]
+        if value < FIRST_BIRTH_DATE:
+            raise ValidationError(_("Fødselsdatoen kan ikke ligge før 1858."), code="too_early")
+        if value > timezone.localdate():
+            raise ValidationError(_("Fødselsdatoen ligger efter dags dato."), code="future")
+        return value
+
+    def clean_document_file(self):
+        upload = self.cleaned_data.get("document_file")
+        if not upload:
+            if self.has_pending_document:
+                return None
+            raise ValidationError(
+                _("Vedhæft et farvefoto eller en scanning af ID-dokumentet."), code="required"
+            )
+        limit = settings.DOCUMENT_MAX_BYTES
+        if upload.size > limit:
+            raise ValidationError(
+                _("Filen er for stor. Den må højst fylde %(limit)s MB."),
+                code="document_too_large",
+                params={"limit": f"{limit / 1_048_576:.0f}"},
+            )
+        content = upload.read(limit + 1)
+        try:
+            verified = verify_document(content, max_bytes=limit)
+        except DocumentRejected as error:
+            raise ValidationError(error.message_in(gettext), code=error.code) from None
+        return (content, verified)
+
+    def clean_existing_personnummer(self):
+        value = self.cleaned_data.get("existing_personnummer", "").strip()
+        if not value:
+            return ""
+        try:
+            number = parse(value)
+        except InvalidPersonnummer as error:
+            raise ValidationError(error.message_in(gettext), code=error.code) from None
+        if number.is_replacement:
+            raise ValidationError(
+                _("Det er et erstatningspersonnummer (dag + 60), ikke et CPR-nummer."),
+                code="replacement",
+            )
+        return str(number)
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            cleaned.get("has_personnummer")
+            and not cleaned.get("existing_personnummer")
+            and "existing_personnummer" not in self.errors
+        ):
+            self.add_error(
+                "existing_personnummer",
+                ValidationError(_("Skriv det personnummer, personen har haft."), code="required"),
+            )
+        if cleaned.get("receives_pd_u2") and not cleaned.get("pd_u2_date"):
+            self.add_error(
+                "pd_u2_date", ValidationError(_("Skriv datoen på PD U2."), code="required")
+            )
+        if cleaned.get("category") == Category.OFFER and not cleaned.get("offer_kind"):
+            self.add_error(
+                "offer_kind",
+                ValidationError(
+                    _("Vælg om det er et beskæftigelsesrettet tilbud eller danskundervisning."),
+                    code="required",
+                ),
+            )
+        expiry = cleaned.get("document_expiry")
+        if expiry and expiry.year > 2200:
+            self.add_error(
+                "document_expiry", ValidationError(_("Udløbsdatoen er ikke mulig."), code="invalid")
+            )
+        return cleaned
+
+    @staticmethod
+    def new_token() -> uuid.UUID:
+        return uuid.uuid4()
+
+
+class SearchForm(forms.Form):
+    q = TextField(
+        label=_("Søg"),
+        max_length=200,
+        help_text=_("Personnummer, navn, fødselsdato (DD.MM.ÅÅÅÅ) eller dokumentnummer."),
+    )
+
+
+class OfferForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Type"), choices=OfferKind.choices)
+    provider = TextField(label=_("Udbyder"), max_length=200)
+    starts_on = forms.DateField(label=_("Start"), widget=DateInput)
+    ends_on = forms.DateField(label=_("Slut"), required=False, widget=DateInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("Gem tilbud")))
+
+    def clean(self):
+        cleaned = super().clean()
+        starts, ends = cleaned.get("starts_on"), cleaned.get("ends_on")
+        if starts and ends and ends < starts:
+            self.add_error(
+                "ends_on", ValidationError(_("Slutdatoen ligger før startdatoen."), code="order")
+            )
+        return cleaned

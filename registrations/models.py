@@ -1,0 +1,296 @@
+import uuid
+
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+
+class DocumentStorage(FileSystemStorage):
+    """Identity-document images: outside static and public folders, no URL.
+
+    They are served only by a view that checks the user's rights.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(location=settings.MEDIA_ROOT, base_url=None)
+
+    def url(self, name):  # pragma: no cover - guarded: no public URL exists
+        raise NotImplementedError("Identity documents have no public URL.")
+
+
+def document_path(instance: "Registration", filename: str) -> str:
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"documents/{uuid.uuid4().hex}.{extension}"
+
+
+class Category(models.TextChoices):
+    JOBSEEKER = "A", _("A – EU/EØS-borger, der vil tilmelde sig som jobsøgende")
+    OFFER = (
+        "B",
+        _(
+            "B – EU/EØS-borger, der skal have et beskæftigelsesrettet tilbud eller danskundervisning"
+        ),
+    )
+    ASYLUM_ASSISTANCE = (
+        "C",
+        _("C – asylansøger uden personnummer, der tilbydes personlig assistance"),
+    )
+
+
+class Purpose(models.TextChoices):
+    JOBSEEKING = "jobseeking", _("jobsøgning")
+    EMPLOYED = "employed", _("arbejde som lønmodtager")
+    SELF_EMPLOYED = "self_employed", _("selvstændig virksomhed")
+    STUDENT = "student", _("studier")
+    OWN_MEANS = "own_means", _("ophold for egne midler")
+    OTHER = "other", _("andet")
+
+
+class OfferKind(models.TextChoices):
+    EMPLOYMENT = "employment", _("beskæftigelsesrettet tilbud")
+    DANISH = "danish", _("danskundervisning")
+
+
+class DocumentType(models.TextChoices):
+    PASSPORT = "passport", _("pas")
+    ID_CARD = "id_card", _("nationalt ID-kort")
+    OTHER = "other", _("andet")
+
+
+class Sex(models.TextChoices):
+    MALE = "M", _("mand")
+    FEMALE = "F", _("kvinde")
+
+
+class ReviewStatus(models.TextChoices):
+    PENDING = "pending", _("afventer gennemgang")
+    APPROVED = "approved", _("godkendt")
+    FLAGGED = "flagged", _("markeret til opfølgning")
+    ANNULLED = "annulled", _("annulleret")
+
+
+LETTER_LANGUAGES = [
+    ("da", _("dansk")),
+    ("en", _("engelsk")),
+    ("de", _("tysk")),
+    ("pl", _("polsk")),
+    ("ro", _("rumænsk")),
+    ("lt", _("litauisk")),
+    ("lv", _("lettisk")),
+    ("et", _("estisk")),
+    ("bg", _("bulgarsk")),
+    ("hu", _("ungarsk")),
+    ("cs", _("tjekkisk")),
+    ("sk", _("slovakisk")),
+    ("sl", _("slovensk")),
+    ("hr", _("kroatisk")),
+    ("el", _("græsk")),
+    ("it", _("italiensk")),
+    ("es", _("spansk")),
+    ("pt", _("portugisisk")),
+    ("fr", _("fransk")),
+    ("nl", _("nederlandsk")),
+    ("fi", _("finsk")),
+    ("sv", _("svensk")),
+    ("nb", _("norsk")),
+    ("is", _("islandsk")),
+    ("mt", _("maltesisk")),
+    ("ga", _("irsk")),
+]
+
+
+class Registration(models.Model):
+    """A person registered at the counter, with the administrative personnummer."""
+
+    jobcentre = models.ForeignKey(
+        "accounts.Jobcentre", verbose_name=_("jobcenter"), on_delete=models.PROTECT
+    )
+    allocation = models.OneToOneField(
+        "cpr.Allocation",
+        verbose_name=_("personnummer"),
+        on_delete=models.PROTECT,
+        related_name="registration",
+    )
+    submission_token = models.UUIDField(_("indsendelses-id"), unique=True, editable=False)
+
+    # Person
+    surname = models.CharField(_("efternavn"), max_length=200)
+    given_names = models.CharField(_("fornavne"), max_length=200)
+    name_key = models.CharField(_("navnenøgle"), max_length=400, editable=False)
+    name_search = models.CharField(_("søgenavn"), max_length=400, editable=False)
+    birth_date = models.DateField(_("fødselsdato"))
+    sex = models.CharField(_("køn"), max_length=1, choices=Sex.choices)
+    nationality = CountryField(_("statsborgerskab"))
+    place_of_birth = models.CharField(_("fødested"), max_length=200)
+    country_of_birth = CountryField(_("fødeland"))
+
+    # Identity document
+    document_type = models.CharField(_("dokumenttype"), max_length=10, choices=DocumentType.choices)
+    document_number = models.CharField(_("dokumentnummer"), max_length=40)
+    document_number_key = models.CharField(max_length=40, editable=False)
+    document_country = CountryField(_("udstedende land"))
+    document_expiry = models.DateField(_("udløbsdato"))
+    document_file = models.FileField(
+        _("billede af ID-dokument"),
+        storage=DocumentStorage,
+        upload_to=document_path,
+        max_length=200,
+    )
+    document_content_type = models.CharField(max_length=40, editable=False)
+
+    # Contact and stay
+    foreign_id_number = models.CharField(_("udenlandsk personnummer"), max_length=40, blank=True)
+    foreign_id_key = models.CharField(max_length=40, blank=True, editable=False)
+    address_abroad = models.TextField(_("adresse i udlandet"), max_length=500)
+    stay_address = models.TextField(_("opholdsadresse i Danmark"), max_length=500)
+    stay_co = models.CharField(_("c/o"), max_length=200, blank=True)
+    phone = models.CharField(_("telefon"), max_length=40, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    letter_language = models.CharField(
+        _("sprog til brevet"), max_length=5, choices=LETTER_LANGUAGES, default="en"
+    )
+    entry_date = models.DateField(_("indrejsedato"))
+    purpose = models.CharField(_("formål med opholdet"), max_length=20, choices=Purpose.choices)
+    expected_stay_months = models.PositiveSmallIntegerField(_("forventet opholdslængde (måneder)"))
+    receives_pd_u2 = models.BooleanField(
+        _("modtager dagpenge fra hjemlandet (PD U2)"), default=False
+    )
+    pd_u2_date = models.DateField(_("PD U2-dato"), null=True, blank=True)
+
+    # Category
+    category = models.CharField(_("kategori"), max_length=1, choices=Category.choices)
+    offer_kind = models.CharField(_("tilbud"), max_length=12, choices=OfferKind.choices, blank=True)
+    asylum_case_id = models.CharField(
+        _("Udlændingestyrelsens ID/sagsnummer"), max_length=40, blank=True
+    )
+    decision_date = models.DateField(_("afgørelsesdato"), null=True, blank=True)
+    decision_reference = models.CharField(_("afgørelsens reference"), max_length=100, blank=True)
+
+    # Existing number and residence
+    residence_registered = models.BooleanField(_("bopælsregistreret i Danmark"), default=False)
+
+    # Eligibility outcome
+    warnings_confirmed = models.JSONField(_("bekræftede advarsler"), default=list, blank=True)
+
+    # Registration as jobseeker, review
+    registered_as_jobseeker_at = models.DateTimeField(_("tilmeldt som jobsøgende"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("sagsbehandler"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("oprettet"), auto_now_add=True)
+    review_status = models.CharField(
+        _("gennemgang"), max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.PENDING
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("gennemgået af"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("gennemgået"), null=True, blank=True)
+    review_comment = models.TextField(_("kommentar"), blank=True)
+
+    class Meta:
+        verbose_name = _("registrering")
+        verbose_name_plural = _("registreringer")
+        ordering = ["-created_at", "-id"]
+        permissions = [
+            ("view_all_jobcentres", _("Kan se alle jobcentres registreringer")),
+            ("review_registration", _("Kan gennemgå registreringer")),
+            ("view_full_personnummer", _("Kan se fulde personnumre i udtræk")),
+            ("export_registration", _("Kan udtrække registreringer")),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document_country", "document_number_key"],
+                condition=~models.Q(review_status="annulled"),
+                name="registration_unique_document",
+            ),
+            models.UniqueConstraint(
+                fields=["nationality", "foreign_id_key"],
+                condition=~models.Q(review_status="annulled") & ~models.Q(foreign_id_key=""),
+                name="registration_unique_foreign_id",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["name_key", "birth_date"], name="registration_name_birth_idx"),
+            models.Index(fields=["birth_date"], name="registration_birth_idx"),
+            models.Index(fields=["foreign_id_key"], name="registration_foreign_id_idx"),
+            models.Index(fields=["jobcentre", "-created_at"], name="registration_jc_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.given_names} {self.surname} ({self.allocation.masked})"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_names} {self.surname}"
+
+    @property
+    def personnummer(self) -> str:
+        return self.allocation.personnummer
+
+    @property
+    def masked_personnummer(self) -> str:
+        return self.allocation.masked
+
+
+class Offer(models.Model):
+    """An employment-oriented offer or Danish education given to a registered person."""
+
+    registration = models.ForeignKey(
+        Registration,
+        verbose_name=_("registrering"),
+        on_delete=models.CASCADE,
+        related_name="offers",
+    )
+    kind = models.CharField(_("type"), max_length=12, choices=OfferKind.choices)
+    provider = models.CharField(_("udbyder"), max_length=200)
+    starts_on = models.DateField(_("start"))
+    ends_on = models.DateField(_("slut"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("oprettet af"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("oprettet"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("tilbud")
+        verbose_name_plural = _("tilbud")
+        ordering = ["starts_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__isnull=True)
+                | models.Q(ends_on__gte=models.F("starts_on")),
+                name="offer_ends_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} – {self.provider}"
+
+
+class IntakeRefusal(models.Model):
+    """An intake the rules refused: no personal data, for statistics by reason."""
+
+    jobcentre = models.ForeignKey("accounts.Jobcentre", on_delete=models.PROTECT, related_name="+")
+    refused_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    category = models.CharField(max_length=1, choices=Category.choices)
+    nationality = CountryField(blank=True)
+    reason_codes = models.JSONField(default=list)
+
+    class Meta:
+        verbose_name = _("afvist ansøgning")
+        verbose_name_plural = _("afviste ansøgninger")
+
+    def __str__(self) -> str:
+        return f"{self.refused_at:%Y-%m-%d} {self.category} {','.join(self.reason_codes)}"

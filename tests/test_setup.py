@@ -1,0 +1,60 @@
+"""Data migrations, demo data and the project's commands."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management import CommandError, call_command
+from django.db.models import Count
+
+from apoc.accounts.models import Jobcentre
+from apoc.accounts.roles import ROLE_PERMISSIONS
+from registrations.models import Registration
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_98_municipalities_are_jobcentres():
+    assert Jobcentre.objects.count() == 98
+    assert Jobcentre.objects.get(municipality_code="101").name == "Jobcenter København"
+    assert Jobcentre.objects.get(municipality_code="461").municipality == "Odense"
+    assert not Jobcentre.objects.filter(municipality_code="411").exists()  # Christiansø
+    regions = dict(Jobcentre.objects.values_list("region").annotate(n=Count("id")))
+    assert regions == {"1084": 29, "1085": 17, "1083": 22, "1082": 19, "1081": 11}
+
+
+@pytest.mark.parametrize("role", list(ROLE_PERMISSIONS))
+def test_groups_have_exactly_their_permissions(role):
+    group = Group.objects.get(name=role)
+    got = {
+        (p.content_type.app_label, p.codename)
+        for p in group.permissions.select_related("content_type")
+    }
+    assert got == set(ROLE_PERMISSIONS[role])
+
+
+def test_caseworker_cannot_review_or_see_other_jobcentres():
+    caseworker = set(ROLE_PERMISSIONS["sagsbehandler"])
+    assert ("registrations", "review_registration") not in caseworker
+    assert ("registrations", "view_all_jobcentres") not in caseworker
+    assert ("registrations", "view_all_jobcentres") not in set(ROLE_PERMISSIONS["teamleder"])
+
+
+def test_seed_demo_creates_users_who_can_log_in_and_registrations(settings, client):
+    settings.DEBUG = True
+    settings.DEMO_PASSWORD = "demo-password-for-test"
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    user = get_user_model().objects.get(username="sagsbehandler")
+    assert user.jobcentre.municipality_code == "101"
+    assert user.groups.filter(name="sagsbehandler").exists()
+    assert get_user_model().objects.get(username="teamleder").is_staff
+    assert client.login(username="sagsbehandler", password="demo-password-for-test")
+    assert Registration.objects.count() == 4
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert Registration.objects.count() == 4
+
+
+def test_seed_demo_refuses_without_debug(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError):
+        call_command("seed_demo")
+    assert not get_user_model().objects.filter(username="sagsbehandler").exists()
