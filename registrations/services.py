@@ -13,7 +13,7 @@ from django.db import IntegrityError, connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from apoc.audit.services import Action, audit_record
+from apoc.audit.services import Action, AuditEvent, audit_record, audit_records
 from apoc.exceptions import DomainError, gettext_noop
 from cpr.eligibility import (
     Category,
@@ -209,7 +209,6 @@ def registration_submit(
             )
             if matches:
                 raise DuplicateFound(matches)
-            _audit_duplicate_check(data, key, 0, user, request)
             allocation = allocate_personnummer(
                 birth_date=data.birth_date, sex=data.sex, allocated_by=user
             )
@@ -260,7 +259,12 @@ def registration_submit(
                 registered_as_jobseeker_at=now,
                 created_by=user,
             )
-            audit_record(user=user, action=Action.CREATE, subject=registration, request=request)
+            audit_records(
+                _duplicate_check_entry(data, key, 0),
+                AuditEvent(action=Action.CREATE, subject=registration),
+                user=user,
+                request=request,
+            )
     except DuplicateFound as found:
         _discard(storage, stored_name)
         _audit_duplicate_check(data, key, len(found.matches), user, request)
@@ -288,11 +292,8 @@ def registration_submit(
     return registration, True
 
 
-def _audit_duplicate_check(
-    data: IntakeData, key: str, matches: int, user: Any, request: HttpRequest | None
-) -> None:
-    audit_record(
-        user=user,
+def _duplicate_check_entry(data: IntakeData, key: str, matches: int) -> AuditEvent:
+    return AuditEvent(
         action=Action.DUPLICATE_CHECK,
         criteria={
             "name_key": key,
@@ -301,8 +302,13 @@ def _audit_duplicate_check(
             "foreign_id": document_key(data.foreign_id_number),
             "matches": matches,
         },
-        request=request,
     )
+
+
+def _audit_duplicate_check(
+    data: IntakeData, key: str, matches: int, user: Any, request: HttpRequest | None
+) -> None:
+    audit_records(_duplicate_check_entry(data, key, matches), user=user, request=request)
 
 
 def _discard(storage: Any, name: str | None) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import models
@@ -9,7 +10,7 @@ from django.http import HttpRequest
 
 from .models import Action, AuditEntry
 
-__all__ = ["Action", "audit_record", "client_ip"]
+__all__ = ["Action", "AuditEvent", "audit_record", "audit_records", "client_ip"]
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
@@ -17,6 +18,15 @@ def client_ip(request: HttpRequest | None) -> str | None:
     if request is None:
         return None
     return request.META.get("REMOTE_ADDR") or None
+
+
+@dataclass(frozen=True)
+class AuditEvent:
+    """One thing done, for :func:`audit_records`."""
+
+    action: str
+    subject: models.Model | None = None
+    criteria: dict[str, Any] = field(default_factory=dict)
 
 
 def audit_record(
@@ -28,14 +38,30 @@ def audit_record(
     request: HttpRequest | None = None,
 ) -> AuditEntry:
     """Write one entry. ``criteria`` holds search criteria or details, never secrets."""
+    return audit_records(
+        AuditEvent(action=action, subject=subject, criteria=criteria or {}),
+        user=user,
+        request=request,
+    )[0]
+
+
+def audit_records(
+    *events: AuditEvent, user: Any, request: HttpRequest | None = None
+) -> list[AuditEntry]:
+    """Write several entries by one user in one statement."""
     is_user = user is not None and getattr(user, "is_authenticated", False)
-    return AuditEntry.objects.create(
-        user=user if is_user else None,
-        username=user.get_username() if is_user else "",
-        jobcentre_id=getattr(user, "jobcentre_id", None) if is_user else None,
-        action=action,
-        subject_type=subject._meta.label_lower if subject is not None else "",
-        subject_id=subject.pk if subject is not None else None,
-        criteria=criteria or {},
-        ip_address=client_ip(request),
-    )
+    ip_address = client_ip(request)
+    entries = [
+        AuditEntry(
+            user=user if is_user else None,
+            username=user.get_username() if is_user else "",
+            jobcentre_id=getattr(user, "jobcentre_id", None) if is_user else None,
+            action=event.action,
+            subject_type=event.subject._meta.label_lower if event.subject is not None else "",
+            subject_id=event.subject.pk if event.subject is not None else None,
+            criteria=event.criteria,
+            ip_address=ip_address,
+        )
+        for event in events
+    ]
+    return AuditEntry.objects.bulk_create(entries)

@@ -1,0 +1,115 @@
+"""The whole intake POST, in process, on PostgreSQL.
+
+Each round posts a complete, eligible intake for a new person through Django's
+test client (session, CSRF-exempt client, permission checks, form, upload
+check, eligibility, duplicate check, allocation, registration, access log),
+and counts the queries it makes. Prints intake_p50_ms, intake_p95_ms,
+intake_queries, and intake_ratio against a GET of the login page (a trivial
+view through the same middleware) measured in the same run.
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+import time
+import uuid
+from datetime import date, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench._setup import emit, median, percentile, setup
+
+ROUNDS = 300
+WARMUP = 20
+
+
+def main() -> None:
+    setup(needs_postgresql=True)
+    from django.conf import settings
+    from django.contrib.auth.models import Group
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext, setup_test_environment
+
+    from apoc.accounts.models import Jobcentre, User
+    from cpr.models import Allocation
+    from registrations.models import Registration
+    from tests.factories import png_bytes
+
+    setup_test_environment()
+    settings.ALLOWED_HOSTS = ["testserver"]
+    jobcentre = Jobcentre.objects.get(municipality_code="101")
+    user, _ = User.objects.get_or_create(username="bench-intake", defaults={"jobcentre": jobcentre})
+    user.groups.add(Group.objects.get(name="sagsbehandler"))
+    # Start from a clean slate: the bench database may hold an earlier run.
+    mine = Registration.objects.filter(created_by=user)
+    allocation_ids = list(mine.values_list("allocation_id", flat=True))
+    mine.delete()
+    Allocation.objects.filter(pk__in=allocation_ids).delete()
+    client = Client()
+    client.force_login(user)
+    image = png_bytes(64, 48)
+    rng = random.Random(11)
+    today = date.today()
+    letters = "abcdefghijklmnoprstuvwyząćęłńóśźż"
+
+    def post() -> tuple[float, int]:
+        surname = "".join(rng.choice(letters) for _ in range(9)).capitalize()
+        data = {
+            "submission_token": str(uuid.uuid4()),
+            "surname": surname,
+            "given_names": "Bench Łucja",
+            "birth_date": (date(1960, 1, 1) + timedelta(days=rng.randrange(15000))).isoformat(),
+            "sex": rng.choice("MF"),
+            "nationality": "PL",
+            "place_of_birth": "Gdańsk",
+            "country_of_birth": "PL",
+            "document_type": "passport",
+            "document_number": f"BN{rng.randrange(10**9):09d}",
+            "document_country": "PL",
+            "document_expiry": (today + timedelta(days=900)).isoformat(),
+            "document_file": SimpleUploadedFile("id.png", image, content_type="image/png"),
+            "address_abroad": "ul. Długa 5, Gdańsk",
+            "stay_address": "Nørrebrogade 1, 2200 København N",
+            "letter_language": "pl",
+            "entry_date": (today - timedelta(days=10)).isoformat(),
+            "purpose": "jobseeking",
+            "expected_stay_months": "3",
+            "category": "A",
+        }
+        with CaptureQueriesContext(connection) as queries:
+            start = time.perf_counter()
+            response = client.post("/registreringer/ny/", data)
+            elapsed = time.perf_counter() - start
+        assert response.status_code == 302, (response.status_code, response.content[:2000])
+        return elapsed, len(queries)
+
+    def trivial() -> float:
+        start = time.perf_counter()
+        response = client.get("/login/")
+        elapsed = time.perf_counter() - start
+        assert response.status_code in (200, 302)
+        return elapsed
+
+    for _ in range(WARMUP):
+        post()
+        trivial()
+    timings, query_counts, baseline = [], [], []
+    for _ in range(ROUNDS):
+        elapsed, queries = post()
+        timings.append(elapsed)
+        query_counts.append(queries)
+        baseline.append(trivial())
+    emit("intake_rounds", ROUNDS)
+    emit("intake_p50_ms", percentile(timings, 50) * 1000)
+    emit("intake_p95_ms", percentile(timings, 95) * 1000)
+    emit("intake_queries", max(query_counts))
+    emit("trivial_view_p50_ms", median(baseline) * 1000)
+    emit("intake_ratio", median(timings) / median(baseline))
+
+
+if __name__ == "__main__":
+    main()
