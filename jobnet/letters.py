@@ -542,7 +542,7 @@ def _layout_page(
     y = page.paragraph(y, data.jobcentre_name, after=0)
 
     footer = texts["page"].format(page=number, pages=len(languages))
-    page.ops.append(("footer", footer))
+    page.text((210 - _width(footer, REGULAR, 8) / MM) / 2, FOOTER_Y * MM, footer, REGULAR, 8, MUTED)
     return page, y
 
 
@@ -566,20 +566,9 @@ def _fit_page(
 
 
 def _draw(canvas: Any, page: _Page) -> None:
-    font_state: tuple[str, float] | None = None
-    color_state: Any = None
+    """The shapes first, then all of the page's text in one text object."""
     for op in page.ops:
-        kind = op[0]
-        if kind == "text":
-            _, x, y, text, font, size, color = op
-            if (font, size) != font_state:
-                canvas.setFont(font, size)
-                font_state = (font, size)
-            if color != color_state:
-                canvas.setFillColorRGB(*color)
-                color_state = color
-            canvas.drawString(x, PAGE_HEIGHT - y, text)
-        elif kind == "box":
+        if op[0] == "box":
             _, x, y, width, height = op
             canvas.saveState()
             canvas.setFillColorRGB(*BOX_FILL)
@@ -587,36 +576,49 @@ def _draw(canvas: Any, page: _Page) -> None:
             canvas.setLineWidth(1.2)
             canvas.roundRect(x, PAGE_HEIGHT - y - height, width, height, 3 * MM, fill=1, stroke=1)
             canvas.restoreState()
-            color_state = None
-        elif kind == "qr":
+        elif op[0] == "qr":
             _, x, y, size, url = op
             _draw_qr(canvas, x, PAGE_HEIGHT - y - size, size, url)
-            color_state = None
-        elif kind == "footer":
-            canvas.setFont(REGULAR, 8)
-            font_state = (REGULAR, 8)
-            canvas.setFillColorRGB(*MUTED)
-            color_state = MUTED
-            canvas.drawCentredString(PAGE_WIDTH / 2, PAGE_HEIGHT - FOOTER_Y * MM, op[1])
+    text = canvas.beginText()
+    font_state: tuple[str, float] | None = None
+    color_state: Any = None
+    for op in page.ops:
+        if op[0] != "text":
+            continue
+        _, x, y, line, font, size, color = op
+        if (font, size) != font_state:
+            text.setFont(font, size)
+            font_state = (font, size)
+        if color != color_state:
+            text.setFillColorRGB(*color)
+            color_state = color
+        text.setTextOrigin(x, PAGE_HEIGHT - y)
+        text.textOut(line)
+    canvas.drawText(text)
+
+
+QR_QUIET = 2  # a white margin of two modules; the light box around it is no quiet zone
+QR_FORM = "JobnetLoginQR"
 
 
 def _draw_qr(canvas: Any, x: float, y: float, size: float, url: str) -> None:
+    """The QR code, drawn once per document as a form and placed on each page."""
     count, runs = _qr_runs(url)
-    quiet = 2  # a white margin of two modules; the light box is no quiet zone
-    module = size / (count + 2 * quiet)
+    units = count + 2 * QR_QUIET
+    if not canvas.hasForm(QR_FORM):
+        canvas.beginForm(QR_FORM, lowerx=0, lowery=0, upperx=units, uppery=units)
+        canvas.setFillColorRGB(1, 1, 1)
+        canvas.rect(0, 0, units, units, stroke=0, fill=1)
+        canvas.setFillColorRGB(0, 0, 0)
+        path = canvas.beginPath()
+        for row, column, length in runs:
+            path.rect(QR_QUIET + column, units - QR_QUIET - row - 1, length, 1)
+        canvas.drawPath(path, stroke=0, fill=1)
+        canvas.endForm()
     canvas.saveState()
-    canvas.setFillColorRGB(1, 1, 1)
-    canvas.rect(x, y, size, size, stroke=0, fill=1)
-    canvas.setFillColorRGB(0, 0, 0)
-    path = canvas.beginPath()
-    for row, column, length in runs:
-        path.rect(
-            x + (quiet + column) * module,
-            y + size - (quiet + row + 1) * module,
-            length * module,
-            module,
-        )
-    canvas.drawPath(path, stroke=0, fill=1)
+    canvas.translate(x, y)
+    canvas.scale(size / units, size / units)
+    canvas.doForm(QR_FORM)
     canvas.restoreState()
 
 
