@@ -37,13 +37,12 @@ def test_nothing_about_the_person_can_go_in():
     assert list(inspect.signature(new_password).parameters) == ["length"]
 
 
-@given(st.integers(min_value=0, max_value=50))
-def test_a_username_is_syllables_then_two_digits(_):
-    username = new_username()
-    assert re.fullmatch(r"(?:[bdfghjkmnprstv][aeiu]){4}[2-9]{2}", username)
-    assert len(username) == 10
-    assert set(username) <= set(ALPHABET)
-    assert is_username(username)
+def test_a_username_is_syllables_then_two_digits():
+    for _ in range(200):
+        username = new_username()
+        assert re.fullmatch(r"(?:[bdfghjkmnprstv][aeiu]){4}[2-9]{2}", username)
+        assert set(username) <= set(ALPHABET)
+        assert is_username(username)
 
 
 @given(st.integers(min_value=12, max_value=64))
