@@ -14,7 +14,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import NOT_PROVIDED
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -34,30 +35,69 @@ logger = logging.getLogger(__name__)
 MAX_USERNAME_DRAWS = 10
 
 
-@transaction.atomic
-def jobnet_account_create(*, issued_by: Any, request: HttpRequest | None = None) -> JobnetAccount:
+def jobnet_account_create(
+    *, issued_by: Any, request: HttpRequest | None = None, audit: bool = True
+) -> JobnetAccount:
     """Create an account with a new random username and no usable password yet.
 
     The unique constraint on the username is the arbiter between concurrent
-    creations on any number of app servers: each draw is inserted in its own
-    savepoint, and a collision draws again. Raises ``UsernameUnavailable`` when
+    creations on any number of app servers: on PostgreSQL each draw is one
+    ``INSERT … ON CONFLICT DO NOTHING``, elsewhere an INSERT in a savepoint, and
+    a collision draws again. Raises ``UsernameUnavailable`` when
     ``MAX_USERNAME_DRAWS`` draws all collide.
+
+    A caller that owns the transaction and writes the access log itself (the
+    intake) passes ``audit=False``: the account then joins the caller's
+    transaction without a savepoint of its own, and a failure fails the caller.
     """
-    for _ in range(MAX_USERNAME_DRAWS):
-        account = JobnetAccount(username=credentials.new_username(), issued_by=issued_by)
-        account.set_password(None)
-        account.full_clean(exclude=["issued_by"], validate_unique=False, validate_constraints=False)
-        try:
-            with transaction.atomic():
-                account.save(force_insert=True)
-        except IntegrityError:
-            if not JobnetAccount.objects.filter(username=account.username).exists():
-                raise  # not a collision
-            logger.info("Jobnet username collision, drawing again")
-            continue
-        audit_record(user=issued_by, action=Action.CREATE, subject=account, request=request)
-        return account
-    raise UsernameUnavailable()
+    with transaction.atomic(savepoint=audit):
+        for _ in range(MAX_USERNAME_DRAWS):
+            account = JobnetAccount(username=credentials.new_username(), issued_by=issued_by)
+            account.set_password(None)
+            account.full_clean(
+                exclude=["issued_by"], validate_unique=False, validate_constraints=False
+            )
+            if not _insert_unless_taken(account):
+                logger.info("Jobnet username collision, drawing again")
+                continue
+            if audit:
+                audit_record(user=issued_by, action=Action.CREATE, subject=account, request=request)
+            return account
+        raise UsernameUnavailable()
+
+
+def _insert_unless_taken(account: JobnetAccount) -> bool:
+    """Insert the account; False when its username is taken."""
+    if connection.vendor == "postgresql":
+        fields = [
+            f
+            for f in JobnetAccount._meta.concrete_fields
+            if not f.primary_key and f.db_default is NOT_PROVIDED
+        ]
+        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+        placeholders = ", ".join(["%s"] * len(fields))
+        table = connection.ops.quote_name(JobnetAccount._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) "  # noqa: S608 - names from the model
+                "ON CONFLICT (username) DO NOTHING RETURNING id, issued_at",
+                [f.get_db_prep_save(getattr(account, f.attname), connection) for f in fields],
+            )
+            row = cursor.fetchone()
+        if row is None:
+            return False
+        account.pk, account.issued_at = row
+        account._state.adding = False
+        account._state.db = connection.alias
+        return True
+    try:
+        with transaction.atomic():
+            account.save(force_insert=True)
+    except IntegrityError:
+        if not JobnetAccount.objects.filter(username=account.username).exists():
+            raise  # not a collision
+        return False
+    return True
 
 
 def letter_print(
