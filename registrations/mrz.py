@@ -70,6 +70,8 @@ _VALUES: dict[str, int] = {
     FILLER: 0,
 }
 _INVALID_CHAR = re.compile(r"[^A-Z0-9<]")
+_A_DIGIT = re.compile(r"[0-9]")
+_A_LETTER = re.compile(r"[A-Z]")
 _UPPER = str.maketrans("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
 #: Characters an OCR engine or a hurried typist confuses. Used only to suggest
@@ -322,16 +324,12 @@ def check_digit(data: str) -> int:
 
     Raises :class:`ValueError` for any other character.
     """
-    total = 0
-    weight = 0
-    for char in data:
-        try:
-            value = _VALUES[char]
-        except KeyError:
-            raise ValueError(f"{char!r} is not an MRZ character") from None
-        total += value * (7, 3, 1)[weight]
-        weight = (weight + 1) % 3
-    return total % 10
+    try:
+        values = [_VALUES[char] for char in data]
+    except KeyError as error:
+        raise ValueError(f"{error.args[0]!r} is not an MRZ character") from None
+    # Weights 7, 3, 1 repeating: sum each third of the positions once.
+    return (7 * sum(values[0::3]) + 3 * sum(values[1::3]) + sum(values[2::3])) % 10
 
 
 def country_alpha2(code: str) -> str | None:
@@ -416,39 +414,41 @@ class _Reader:
 
     def letters(self, field: str, line: int, start: int, end: int) -> str | None:
         """The slice, or ``None`` after reporting the first digit in it."""
-        raw = self.lines[line - 1][start:end]
-        for offset, char in enumerate(raw):
-            if char in _DIGITS:
-                suggestion = _LETTER_LOOKALIKES.get(char)
-                self.error(
-                    _LETTER_EXPECTED_LOOKALIKE if suggestion else _NOT_LETTER,
-                    "mrz_ocr_confusion" if suggestion else "mrz_not_letter",
-                    field=field,
-                    line=line,
-                    position=start + offset + 1,
-                    char=char,
-                    suggestion=suggestion,
-                )
-                return None
-        return raw
+        text = self.lines[line - 1]
+        match = _A_DIGIT.search(text, start, end)
+        if match is None:
+            return text[start:end]
+        char = match.group()
+        suggestion = _LETTER_LOOKALIKES.get(char)
+        self.error(
+            _LETTER_EXPECTED_LOOKALIKE if suggestion else _NOT_LETTER,
+            "mrz_ocr_confusion" if suggestion else "mrz_not_letter",
+            field=field,
+            line=line,
+            position=match.start() + 1,
+            char=char,
+            suggestion=suggestion,
+        )
+        return None
 
     def digits(self, field: str, line: int, start: int, end: int) -> str | None:
         """The slice (digits or fillers), or ``None`` after reporting the first letter."""
-        raw = self.lines[line - 1][start:end]
-        for offset, char in enumerate(raw):
-            if char not in _DIGITS and char != FILLER:
-                suggestion = _DIGIT_LOOKALIKES.get(char)
-                self.error(
-                    _DIGIT_EXPECTED_LOOKALIKE if suggestion else _NOT_DIGIT,
-                    "mrz_ocr_confusion" if suggestion else "mrz_not_digit",
-                    field=field,
-                    line=line,
-                    position=start + offset + 1,
-                    char=char,
-                    suggestion=suggestion,
-                )
-                return None
-        return raw
+        text = self.lines[line - 1]
+        match = _A_LETTER.search(text, start, end)
+        if match is None:
+            return text[start:end]
+        char = match.group()
+        suggestion = _DIGIT_LOOKALIKES.get(char)
+        self.error(
+            _DIGIT_EXPECTED_LOOKALIKE if suggestion else _NOT_DIGIT,
+            "mrz_ocr_confusion" if suggestion else "mrz_not_digit",
+            field=field,
+            line=line,
+            position=match.start() + 1,
+            char=char,
+            suggestion=suggestion,
+        )
+        return None
 
     def document_code(self) -> tuple[str, str] | None:
         raw = self.letters("document_code", 1, 0, 2)
