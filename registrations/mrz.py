@@ -47,6 +47,7 @@ from typing import Any
 from apoc.exceptions import DomainError, Msg, gettext_noop
 
 __all__ = [
+    "FIELD_LABELS",
     "FORMATS",
     "ICAO_SPECIAL_CODES",
     "MrzError",
@@ -315,7 +316,11 @@ class MrzResult:
 
     @property
     def ok(self) -> bool:
-        """True when every check passed and all fields are filled in."""
+        """True when the text is an MRZ and every check passed.
+
+        Even then a field may be ``None``: a date the document leaves unknown
+        (``<<<<<<``) or an empty personal number.
+        """
         return not self.errors and self.fields is not None
 
 
