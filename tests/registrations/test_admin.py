@@ -701,3 +701,61 @@ def test_postgresql_estimate_comes_from_the_planner(postgresql_only, copenhagen)
     RegistrationFactory.create_batch(3, jobcentre=copenhagen)
     estimate = EstimatedCountPaginator.estimate(Registration.objects.all())
     assert isinstance(estimate, int) and estimate >= 1
+
+
+# --- Done when ----------------------------------------------------------------------------------
+
+
+def test_a_supervisors_day_review_in_admin(client, copenhagen, odense):
+    """Log in, find today's allocations of the jobcentre, approve a batch, flag one, annul one,
+    and see each step in the trail."""
+    SupervisorFactory(username="torben", jobcentre=copenhagen, password="korrekt-hest-1234")
+    today = RegistrationFactory.create_batch(5, jobcentre=copenhagen)
+    yesterday = RegistrationFactory(jobcentre=copenhagen)
+    Registration.objects.filter(pk=yesterday.pk).update(
+        created_at=timezone.now() - timedelta(days=1)
+    )
+    RegistrationFactory(jobcentre=odense)
+
+    response = client.post(
+        reverse("admin:login"),
+        {"username": "torben", "password": "korrekt-hest-1234", "next": CHANGELIST},
+    )
+    assert response.status_code == 302
+
+    day = timezone.localdate()
+    body = client.get(CHANGELIST).content.decode()
+    assert "Dagens tildelinger" in body
+    assert f"?created_at__year={day.year}&amp;created_at__month={day.month}" in body
+    listing = client.get(
+        CHANGELIST,
+        {"created_at__year": day.year, "created_at__month": day.month, "created_at__day": day.day},
+    )
+    found = [r.pk for r in listing.context["cl"].result_list]
+    assert sorted(found) == sorted(r.pk for r in today)
+
+    batch, flag, annul = today[:3], today[3], today[4]
+    client.post(
+        CHANGELIST, {"action": "approve_selected", "_selected_action": [r.pk for r in batch]}
+    )
+    client.post(review_url(flag, "flag"), {"text": "Tjek indrejsedatoen"})
+    client.post(review_url(annul, "annul"), {"text": "Havde allerede et personnummer"})
+
+    assert [status_of(r) for r in batch] == ["approved"] * 3
+    assert status_of(flag) == "flagged"
+    assert status_of(annul) == "annulled"
+    annul.allocation.refresh_from_db()
+    assert annul.allocation.cpr_status == CprStatus.ANNULLED
+
+    for registration, expected in [
+        (batch[0], "approved"),
+        (flag, "Tjek indrejsedatoen"),
+        (annul, "Havde allerede et personnummer"),
+    ]:
+        page = client.get(change_url(registration)).content.decode()
+        trail = page[page.index('id="audit-trail"') :]
+        assert expected in trail
+        assert "torben" in trail
+    actions = list(AuditEntry.objects.order_by("id").values_list("action", flat=True))
+    assert actions.count("review") == 4 and actions.count("annul") == 1
+    assert actions.count("search") >= 2
