@@ -245,4 +245,3 @@ def test_unknown_batch_action_is_a_programming_error(supervisor):
 def test_jobnet_call_point_is_a_no_op_until_jobnet_lands(supervisor):
     registration = RegistrationFactory(jobcentre=supervisor.jobcentre)
     assert review.registration_jobnet_disable(registration=registration, user=supervisor) is None
-
