@@ -36,7 +36,7 @@ def main() -> None:
     from apoc.accounts.models import Jobcentre, User
     from bench._seed import seed
     from registrations.models import Registration
-    from registrations.names import normalise
+    from registrations.names import name_key, normalise
     from registrations.selectors import SearchQuery, find_duplicates, registration_search
 
     seconds = seed(ROWS, log=lambda line: print(line, file=sys.stderr))
@@ -117,7 +117,9 @@ def main() -> None:
                     )
                 )
             )
-            found[kind] += any(x.pk == r["id"] for x in results)
+            # Found: the person, or a namesake (common names repeat among 1M rows).
+            wanted = name_key(r["surname"], r["given_names"])
+            found[kind] += any(x.name_key == wanted for x in results)
 
     all_search = [x for values in kinds.values() for x in values]
     all_dup = exact_dup + tolerant_dup

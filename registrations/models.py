@@ -114,6 +114,14 @@ class Registration(models.Model):
         related_name="registration",
     )
     submission_token = models.UUIDField(_("indsendelses-id"), unique=True, editable=False)
+    jobnet_account = models.OneToOneField(
+        "jobnet.JobnetAccount",
+        verbose_name=_("Jobnet-konto"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="registration",
+    )
 
     # Person
     surname = models.CharField(_("efternavn"), max_length=200)
@@ -206,6 +214,7 @@ class Registration(models.Model):
             ("review_registration", _("Kan gennemgå registreringer")),
             ("view_full_personnummer", _("Kan se fulde personnumre i udtræk")),
             ("export_registration", _("Kan udtrække registreringer")),
+            ("print_letter", _("Kan udskrive Jobnet-breve")),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -26,8 +26,10 @@ from cpr.eligibility import (
 from cpr.exceptions import AlreadyRegistered
 from cpr.personnummer import InvalidPersonnummer, parse
 from cpr.services import allocate_personnummer, record_existing_personnummer
+from jobnet.letters import LetterData
+from jobnet.services import jobnet_account_create, letter_print
 
-from .models import IntakeRefusal, Offer, Registration
+from .models import IntakeRefusal, Offer, Registration, ReviewStatus
 from .names import name_key, normalise
 from .selectors import DuplicateMatch, document_key, find_duplicates
 
@@ -38,6 +40,7 @@ __all__ = [
     "WarningsNotConfirmed",
     "intake_facts",
     "offer_create",
+    "registration_letter_print",
     "registration_submit",
 ]
 
@@ -215,8 +218,10 @@ def registration_submit(
             stored_name = storage.save(
                 f"documents/{uuid.uuid4().hex}.{document.extension}", ContentFile(document.content)
             )
+            account = jobnet_account_create(issued_by=user, request=request, audit=False)
             now = timezone.now()
             registration = Registration.objects.create(
+                jobnet_account=account,
                 jobcentre_id=user.jobcentre_id,
                 allocation=allocation,
                 submission_token=submission_token,
@@ -262,6 +267,7 @@ def registration_submit(
             audit_records(
                 _duplicate_check_entry(data, key, 0),
                 AuditEvent(action=Action.CREATE, subject=registration),
+                AuditEvent(action=Action.CREATE, subject=account),
                 user=user,
                 request=request,
             )
@@ -345,3 +351,57 @@ def offer_create(
         request=request,
     )
     return offer
+
+
+class RegistrationAnnulled(DomainError):
+    code = "registration_annulled"
+    template = gettext_noop(
+        "Registreringen er annulleret. Der kan ikke udskrives et Jobnet-brev til den."
+    )
+
+
+def letter_data(registration: Registration, *, today: date) -> LetterData:
+    """What the letter needs, taken from the registration (jobnet never sees the model)."""
+    jobcentre = registration.jobcentre
+    address = [f"c/o {registration.stay_co}"] if registration.stay_co else []
+    address += [line.strip() for line in registration.stay_address.splitlines() if line.strip()]
+    return LetterData(
+        name=registration.full_name,
+        address_lines=tuple(address),
+        personnummer=registration.personnummer,
+        jobcentre_name=jobcentre.name,
+        jobcentre_address_lines=tuple(
+            part.strip() for part in jobcentre.address.split(",") if part.strip()
+        ),
+        jobcentre_phone=jobcentre.phone,
+        jobcentre_email=jobcentre.email,
+        letter_date=today,
+        language=registration.letter_language,
+    )
+
+
+@transaction.atomic
+def registration_letter_print(
+    *, registration: Registration, user: Any, request: HttpRequest | None = None
+) -> bytes:
+    """Print the Jobnet letter with a new one-time password; the old one stops working.
+
+    Refused for an annulled registration. A registration made before Jobnet
+    accounts existed gets its account at the first print.
+    """
+    registration = (
+        Registration.objects.select_for_update()
+        .select_related("jobcentre", "allocation")
+        .get(pk=registration.pk)
+    )
+    if registration.review_status == ReviewStatus.ANNULLED:
+        raise RegistrationAnnulled()
+    if registration.jobnet_account_id is None:
+        registration.jobnet_account = jobnet_account_create(issued_by=user, request=request)
+        registration.save(update_fields=["jobnet_account"])
+    return letter_print(
+        account=registration.jobnet_account,
+        letter=letter_data(registration, today=timezone.localdate()),
+        printed_by=user,
+        request=request,
+    )

@@ -30,6 +30,7 @@ from .services import (
     SubmittedDocument,
     WarningsNotConfirmed,
     offer_create,
+    registration_letter_print,
     registration_submit,
 )
 
@@ -137,8 +138,41 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "registration": registration,
             "offers": registration.offers.all(),
             "offer_form": OfferForm(),
+            "prints": _prints(registration),
         },
     )
+
+
+def _prints(registration):
+    if registration.jobnet_account_id is None:
+        return []
+    return list(
+        registration.jobnet_account.prints.select_related("printed_by").order_by("-printed_at")
+    )
+
+
+@never_cache
+@permission_required("registrations.print_letter", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def letter(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: the confirmation step (a new letter replaces the password). POST: the PDF."""
+    registration = get_object_or_404(
+        registrations_visible_to(request.user).select_related("jobnet_account"), pk=pk
+    )
+    context = {"registration": registration, "prints": _prints(registration)}
+    if request.method == "GET":
+        return render(request, "registrations/letter.html", context)
+    try:
+        pdf = registration_letter_print(
+            registration=registration, user=request.user, request=request
+        )
+    except DomainError as error:
+        context["error"] = error.message_in(gettext)
+        return render(request, "registrations/letter.html", context, status=409)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = 'inline; filename="jobnet-brev.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @never_cache
@@ -193,6 +227,11 @@ def offer_add(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "registrations/detail.html",
-        {"registration": registration, "offers": registration.offers.all(), "offer_form": form},
+        {
+            "registration": registration,
+            "offers": registration.offers.all(),
+            "offer_form": form,
+            "prints": _prints(registration),
+        },
         status=400,
     )

@@ -9,6 +9,7 @@ _CASEWORKER = [
     ("registrations", "view_registration"),
     ("registrations", "add_offer"),
     ("registrations", "view_offer"),
+    ("registrations", "print_letter"),
 ]
 _SUPERVISOR = [
     *_CASEWORKER,

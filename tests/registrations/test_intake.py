@@ -56,8 +56,15 @@ def test_polish_jobseeker_gets_a_valid_personnummer(caseworker_client, caseworke
     assert registration.document_file.read() == png_bytes()
     page = caseworker_client.get(response.url)
     assert registration.personnummer in page.content.decode()
-    actions = list(AuditEntry.objects.order_by("id").values_list("action", flat=True))
-    assert actions == ["duplicate_check", "create", "view"]
+    entries = list(AuditEntry.objects.order_by("id").values_list("action", "subject_type"))
+    assert entries == [
+        ("duplicate_check", ""),
+        ("create", "registrations.registration"),
+        ("create", "jobnet.jobnetaccount"),
+        ("view", "registrations.registration"),
+    ]
+    assert registration.jobnet_account.is_active
+    assert registration.jobnet_account.issued_by == caseworker
 
 
 def test_second_attempt_for_the_same_person_is_stopped(caseworker_client):

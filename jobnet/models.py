@@ -1,0 +1,117 @@
+"""Jobnet accounts and the history of their letters.
+
+The registration that an account belongs to points here (a one-to-one field in
+``registrations``); nothing in ``jobnet`` points back.
+"""
+
+from django.conf import settings
+from django.contrib.auth.hashers import check_password, make_password
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models.functions import Now
+from django.utils.translation import gettext_lazy as _
+
+from . import credentials
+
+
+class JobnetAccount(models.Model):
+    """A jobseeker's Jobnet username and the hash of their current one-time password.
+
+    The password itself is never stored: it is drawn, printed and hashed while
+    a letter is made (``jobnet.services.letter_print``). Until the first letter
+    the account has an unusable password.
+    """
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("aktiv")
+        DISABLED = "disabled", _("spærret")
+
+    username = models.CharField(
+        _("brugernavn"),
+        max_length=32,
+        help_text=_("Tilfældigt dannet, uden sammenhæng med navn, fødselsdato og personnummer."),
+    )
+    password = models.CharField(_("adgangskode (hash)"), max_length=128, editable=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
+    )
+    issued_at = models.DateTimeField(_("oprettet"), db_default=Now())
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("oprettet af"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    password_set_at = models.DateTimeField(_("adgangskode dannet"), null=True, blank=True)
+    disabled_at = models.DateTimeField(_("spærret"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Jobnet-konto")
+        verbose_name_plural = _("Jobnet-konti")
+        ordering = ["-issued_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["username"], name="jobnet_account_unique_username"),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["active", "disabled"]),
+                name="jobnet_account_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.username
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.ACTIVE
+
+    def set_password(self, raw_password: str | None) -> None:
+        """Store the hash of ``raw_password`` (``None``: an unusable password).
+
+        Unlike Django's user model this keeps no copy of the plaintext.
+        """
+        self.password = make_password(
+            credentials.normalise(raw_password) if raw_password is not None else None
+        )
+
+    def check_password(self, raw_password: str) -> bool:
+        """Whether ``raw_password``, as a person would type it, is the current one."""
+        if not self.is_active:
+            return False
+        return check_password(credentials.normalise(raw_password), self.password)
+
+
+class LetterPrint(models.Model):
+    """One printed letter: when, by whom and in which languages. Never its password."""
+
+    account = models.ForeignKey(
+        JobnetAccount,
+        verbose_name=_("Jobnet-konto"),
+        on_delete=models.PROTECT,
+        related_name="prints",
+    )
+    printed_at = models.DateTimeField(_("udskrevet"), db_default=Now())
+    printed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("udskrevet af"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    languages = models.CharField(
+        _("sprog"),
+        max_length=40,
+        validators=[RegexValidator(r"^[a-z]{2}(,[a-z]{2})*$")],
+        help_text=_("Brevets sprog i rækkefølge, fx »da,en,pl«."),
+    )
+
+    class Meta:
+        verbose_name = _("udskrift af Jobnet-brev")
+        verbose_name_plural = _("udskrifter af Jobnet-breve")
+        ordering = ["-printed_at", "-id"]
+        indexes = [models.Index(fields=["account", "printed_at"], name="jobnet_print_account_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.account} {self.printed_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def language_list(self) -> list[str]:
+        return self.languages.split(",") if self.languages else []
