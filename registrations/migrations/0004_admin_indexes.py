@@ -37,6 +37,6 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("registrations", "0002_name_search_trigram")]
+    dependencies = [("registrations", "0003_jobnet_account")]
 
     operations = [migrations.RunPython(forwards, backwards)]
