@@ -13,11 +13,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django import forms
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Min, QuerySet
 from django.db.models.functions import TruncMonth, TruncWeek
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -152,7 +154,11 @@ def registration_export(model_admin: Any, request: HttpRequest) -> HttpResponse:
     """The filtered change list as CSV. Logged with its filters and row count."""
     if not request.user.has_perm("registrations.export_registration"):
         raise PermissionDenied
-    changelist = model_admin.get_changelist_instance(request)
+    try:
+        changelist = model_admin.get_changelist_instance(request)
+    except IncorrectLookupParameters:
+        # What the change list does with a filter it cannot apply.
+        return HttpResponseRedirect(f"{reverse('admin:registrations_registration_changelist')}?e=1")
     queryset = changelist.get_queryset(request)
     full = request.user.has_perm("registrations.view_full_personnummer")
     rows = queryset.count()

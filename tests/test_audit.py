@@ -223,7 +223,7 @@ def test_audit_for_lists_what_was_done_when_and_where_without_staff_names(
     assert f"Logning for personnummer {person.personnummer}" in text
     assert "oprettelse af registreringen" in text
     assert "visning af registreringen" in text
-    assert "gennemgang af registreringen: pending → approved" in text
+    assert "gennemgang af registreringen: afventer gennemgang → godkendt" in text
     assert text.count("søgning") == 2
     assert "dubletkontrol" in text
     assert "Jobcenter København" in text

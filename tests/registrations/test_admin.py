@@ -365,6 +365,18 @@ def test_change_view_shows_document_warnings_offers_jobnet_place_and_trail(
     assert "oprettelse" in trail and "sara" in trail and "visning" in trail
 
 
+def test_change_view_trail_shows_letter_prints(supervisor_client, supervisor):
+    registration = RegistrationFactory(jobcentre=supervisor.jobcentre)
+    AuditEntry.objects.create(
+        action="print_letter",
+        subject_type="registrations.registration",
+        subject_id=registration.pk,
+        username="sara",
+    )
+    body = supervisor_client.get(change_url(registration)).content.decode()
+    assert "udskrift af Jobnet-brev" in body[body.index('id="audit-trail"') :]
+
+
 def test_change_view_offers_only_the_legal_review_actions(supervisor_client, supervisor):
     pending = RegistrationFactory(jobcentre=supervisor.jobcentre)
     approved = RegistrationFactory(jobcentre=supervisor.jobcentre, review_status="approved")
@@ -615,6 +627,13 @@ def test_export_needs_the_export_permission(client, copenhagen):
     assert client.get(EXPORT).status_code == 403
     assert not AuditEntry.objects.filter(action="export").exists()
     assert "Eksportér CSV" not in client.get(CHANGELIST).content.decode()
+
+
+def test_export_with_a_filter_it_cannot_apply_goes_back_to_the_list(supervisor_client):
+    response = supervisor_client.get(EXPORT, {"no_such_field__exact": "1"})
+    assert response.status_code == 302
+    assert response["Location"] == f"{CHANGELIST}?e=1"
+    assert not AuditEntry.objects.filter(action="export").exists()
 
 
 def test_export_quotes_cells_a_spreadsheet_would_run(supervisor_client, copenhagen):

@@ -64,7 +64,11 @@ def describe(entry: AuditEntry) -> str:
     if entry.subject_type in _SUBJECTS:
         what = f"{what} af {_SUBJECTS[entry.subject_type]}"
     if entry.action in (Action.REVIEW, Action.ANNUL) and criteria.get("to"):
-        what = f"{what}: {criteria.get('from', '?')} → {criteria['to']}"
+        statuses = dict(
+            apps.get_model("registrations", "Registration")._meta.get_field("review_status").choices
+        )
+        source, target = criteria.get("from", "?"), criteria["to"]
+        what = f"{what}: {statuses.get(source, source)} → {statuses.get(target, target)}"
     if entry.action == Action.SEARCH and criteria.get("command") == "audit_for":
         what = "indsigt i logningen (denne udskrift eller en tidligere)"
     return what
