@@ -494,14 +494,7 @@ class RegistrationAdmin(admin.ModelAdmin):
         change_url = reverse("admin:registrations_registration_change", args=[obj.pk])
         form = ReviewForm(request.POST or None, action=action)
         if request.method == "POST" and form.is_valid():
-            result = review.registrations_review(
-                registrations=[obj],
-                action=action,
-                user=request.user,
-                text=form.cleaned_data["text"],
-                request=request,
-            )
-            self._report(request, action, result)
+            self._batch(request, [obj], action, text=form.cleaned_data["text"])
             return HttpResponseRedirect(change_url)
         return self._review_page(request, action, [obj], form, cancel_url=change_url)
 

@@ -66,6 +66,19 @@ def test_audit_admin_is_read_only_for_everyone(client, supervisor):
     assert AuditEntry.objects.filter(pk=item.pk).exists()
 
 
+def test_the_log_shows_searched_personnumre_masked(client, supervisor):
+    item = entry(
+        action="search",
+        jobcentre=supervisor.jobcentre,
+        criteria={"q": "0101901234", "personnummer": "010190-1234", "filters": {}},
+    )
+    client.force_login(supervisor)
+    for url in (CHANGELIST, reverse("admin:audit_auditentry_change", args=[item.pk])):
+        body = client.get(url).content.decode()
+        assert "010190-XXXX" in body
+        assert "1234" not in body
+
+
 def test_entries_cannot_be_changed_through_the_model(supervisor):
     item = audit_record(user=supervisor, action="view")
     item.username = "someone else"

@@ -11,6 +11,10 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import Jobcentre, User
 
+admin.site.site_header = _("APOC – administration")
+admin.site.site_title = _("APOC")
+admin.site.index_title = _("Gennemgang, adgangslog, brugere og jobcentre")
+
 
 @admin.register(Jobcentre)
 class JobcentreAdmin(admin.ModelAdmin):

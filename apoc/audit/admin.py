@@ -6,6 +6,7 @@ their own jobcentre's staff; national administrators see all.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.contrib import admin
@@ -17,6 +18,19 @@ from django.utils.translation import gettext_lazy as _
 from apoc.admin_tools import EstimatedCountPaginator, FastChangeList
 
 from .models import AuditEntry
+
+#: A personnummer as typed into a search: masked when the log is shown.
+_PERSONNUMMER = re.compile(r"\b([0-9]{6})[- ]?[0-9]{4}\b")
+
+
+def masked_details(criteria: dict[str, Any] | None) -> str:
+    """The criteria as text, with every personnummer masked DDMMYY-XXXX.
+
+    The log shows what was searched, not the full numbers: a data subject's
+    own request for access goes through ``manage.py audit_for``.
+    """
+    text = "; ".join(f"{key}: {value}" for key, value in (criteria or {}).items())
+    return _PERSONNUMMER.sub(r"\1-XXXX", text) or "–"
 
 
 def sees_all_jobcentres(user: Any) -> bool:
@@ -70,7 +84,7 @@ class AuditEntryAdmin(admin.ModelAdmin):
         "action",
         "subject_type",
         "subject_id",
-        "criteria",
+        "details",
         "ip_address",
     ]
     readonly_fields = fields
@@ -122,4 +136,4 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("søgekriterier/detaljer"))
     def details(self, obj: AuditEntry) -> str:
-        return "; ".join(f"{key}: {value}" for key, value in (obj.criteria or {}).items()) or "–"
+        return masked_details(obj.criteria)
