@@ -27,6 +27,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from apoc.accounts.models import Jobcentre
 from apoc.admin_tools import changelist_criteria
 from apoc.audit.services import Action, audit_record
 from cpr.eligibility import TEMPLATES
@@ -256,6 +257,10 @@ def _grouped(queryset: QuerySet, field: str) -> list[tuple[str, int]]:
     ]
 
 
+def _ranked(counts: Counter) -> list[tuple[Any, int]]:
+    return sorted(counts.items(), key=lambda pair: (-pair[1], str(pair[0])))
+
+
 def _top(rows: list[tuple[str, int]], limit: int = TOP) -> list[tuple[str, int]]:
     if len(rows) <= limit:
         return rows
@@ -278,19 +283,44 @@ def registration_statistics(model_admin: Any, request: HttpRequest) -> TemplateR
     weeks = _week_starts(now, WEEKS)
     period = visible.filter(created_at__gte=months[0])
 
+    # One pass over the period for the month series and the three breakdowns.
+    months_seen: Counter = Counter()
+    by_field: dict[str, Counter] = {
+        "category": Counter(),
+        "nationality": Counter(),
+        "jobcentre": Counter(),
+    }
+    for row in (
+        period.annotate(month=TruncMonth("created_at"))
+        .values("month", "category", "nationality", "jobcentre_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        months_seen[timezone.localtime(row["month"]).date()] += row["n"]
+        by_field["category"][row["category"]] += row["n"]
+        by_field["nationality"][row["nationality"]] += row["n"]
+        by_field["jobcentre"][row["jobcentre_id"]] += row["n"]
     per_month = [
-        (formats.date_format(start, "M Y"), n) for start, n in _series(visible, TruncMonth, months)
+        (formats.date_format(start, "M Y"), months_seen.get(start.date(), 0)) for start in months
     ]
     per_week = [
         (gettext("uge %(week)s") % {"week": start.isocalendar().week}, n)
         for start, n in _series(visible, TruncWeek, weeks)
     ]
     categories = dict(Category.choices)
-    by_category = [(categories.get(c, c), n) for c, n in _grouped(period, "category")]
+    by_category = [(categories.get(c, c), n) for c, n in _ranked(by_field["category"])]
     by_nationality = _top(
-        [(str(countries.name(c)) or c, n) for c, n in _grouped(period, "nationality")]
+        [(str(countries.name(c)) or c, n) for c, n in _ranked(by_field["nationality"])]
     )
-    by_jobcentre = _top(_grouped(period, "jobcentre__name"))
+    names = dict(
+        Jobcentre.objects.filter(pk__in=list(by_field["jobcentre"])).values_list("pk", "name")
+    )
+    by_jobcentre = _top(
+        sorted(
+            ((names.get(pk, str(pk)), n) for pk, n in by_field["jobcentre"].items()),
+            key=lambda pair: (-pair[1], pair[0]),
+        )
+    )
 
     statuses = dict(ReviewStatus.choices)
     status_counts = dict(_grouped(visible, "review_status"))
