@@ -62,3 +62,18 @@ class IdleTimeoutMiddleware:
             if now - session.get("_renewed", 0) >= self.RENEW_AFTER:
                 session["_renewed"] = now
         return self.get_response(request)
+
+
+class DanishByDefaultMiddleware:
+    """The UI is Danish until the user switches language.
+
+    The browser's Accept-Language is ignored, so every counter PC shows the same
+    pages; the language switch sets the cookie that LocaleMiddleware reads.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return self.get_response(request)

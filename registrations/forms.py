@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import unicodedata
-import uuid
 from datetime import date
 
+from crispy_forms.bootstrap import StrictButton
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Fieldset, Layout, Submit
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -19,11 +20,15 @@ from django_countries import countries
 from cpr.countries import is_eea_or_swiss
 from cpr.eligibility import WARNING_CODES
 from cpr.personnummer import InvalidPersonnummer, parse
+from registrations.foreign_ids import check_foreign_id
 
 from .models import LETTER_LANGUAGES, Category, DocumentType, OfferKind, Purpose, Sex
 from .uploads import DocumentRejected, verify_document
 
 FIRST_BIRTH_DATE = date(1858, 1, 1)
+
+#: Warnings a caseworker may confirm: the eligibility rules' and the foreign ID checks'.
+CONFIRMABLE_CODES = (*WARNING_CODES, "foreign_id_birth_date_mismatch", "foreign_id_sex_mismatch")
 
 
 def no_control_characters(value: str) -> None:
@@ -96,6 +101,25 @@ class CountryChoiceField(forms.ChoiceField):
 
 class IntakeForm(forms.Form):
     submission_token = forms.UUIDField(widget=forms.HiddenInput)
+
+    mrz = forms.CharField(
+        label=_("MRZ fra pas eller ID-kort"),
+        required=False,
+        max_length=400,
+        widget=forms.Textarea(
+            attrs={
+                "rows": 3,
+                "class": "font-monospace",
+                "spellcheck": "false",
+                "autocomplete": "off",
+                "autocapitalize": "characters",
+            }
+        ),
+        help_text=_(
+            "Scan eller indsæt de 2 eller 3 maskinlæsbare linjer nederst i dokumentet, og vælg "
+            "»Læs MRZ«. Felterne udfyldes, og du retter navnet til stavemåden i dokumentet."
+        ),
+    )
 
     # Person
     surname = TextField(
@@ -200,18 +224,45 @@ class IntakeForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args, warnings=(), has_pending_document: bool = False, **kwargs):
+    def __init__(
+        self,
+        *args,
+        warnings=(),
+        has_pending_document: bool = False,
+        mrz_filled: frozenset[str] = frozenset(),
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.has_pending_document = has_pending_document
+        self.mrz_filled = mrz_filled
+        for name in mrz_filled:
+            field = self.fields[name]
+            field.widget.attrs["class"] = (
+                field.widget.attrs.get("class", "") + " border-info"
+            ).strip()
+            field.help_text = format_lazy("{} {}", _("Udfyldt fra MRZ."), field.help_text or "")
         # Any warning code is accepted back; only the current warnings are shown.
         self.fields["confirm_warnings"].choices = [
             (w.code, w.message_in(gettext)) for w in warnings
-        ] or [(code, code) for code in WARNING_CODES]
+        ] or [(code, code) for code in CONFIRMABLE_CODES]
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
         self.helper.layout = Layout(
             "submission_token",
+            Fieldset(
+                _("Scan af dokumentets MRZ"),
+                "mrz",
+                StrictButton(
+                    _("Læs MRZ"),
+                    type="submit",
+                    name="read_mrz",
+                    value="1",
+                    css_class="btn-outline-primary",
+                    formnovalidate="formnovalidate",
+                ),
+                css_class="border rounded p-3 bg-body-tertiary",
+            ),
             Fieldset(
                 _("Person"),
                 Div(
@@ -372,6 +423,7 @@ class IntakeForm(forms.Form):
                     code="required",
                 ),
             )
+        self._check_foreign_id(cleaned)
         expiry = cleaned.get("document_expiry")
         if expiry and expiry.year > 2200:
             self.add_error(
@@ -379,9 +431,21 @@ class IntakeForm(forms.Form):
             )
         return cleaned
 
-    @staticmethod
-    def new_token() -> uuid.UUID:
-        return uuid.uuid4()
+    def _check_foreign_id(self, cleaned) -> None:
+        value, nationality = cleaned.get("foreign_id_number"), cleaned.get("nationality")
+        if not value or not nationality:
+            return
+        result = check_foreign_id(
+            nationality,
+            value,
+            birth_date=cleaned.get("birth_date"),
+            sex=cleaned.get("sex"),
+            today=timezone.localdate(),
+        )
+        for error in result.errors:
+            self.add_error(
+                "foreign_id_number", ValidationError(error.message_in(gettext), code=error.code)
+            )
 
 
 class SearchForm(forms.Form):

@@ -72,12 +72,14 @@ def find_duplicates(
     document_country: str,
     document_number: str,
     nationality: str,
-    foreign_id_number: str = "",
+    foreign_id_key: str = "",
 ) -> list[DuplicateMatch]:
     """Every registration, in any jobcentre, that may be the same person.
 
     A match is the same issuing country and document number, the same foreign
-    personal ID number, or the same normalised name and birth date. Annulled
+    personal ID number (``foreign_id_key``, normalised by
+    :func:`registrations.foreign_ids.check_foreign_id`), or the same normalised
+    name and birth date. Annulled
     registrations do not count.
     """
     condition = Q(
@@ -86,7 +88,7 @@ def find_duplicates(
     key = name_key(surname, given_names)
     if key:
         condition |= Q(name_key=key, birth_date=birth_date)
-    foreign_key = document_key(foreign_id_number)
+    foreign_key = foreign_id_key
     if foreign_key:
         condition |= Q(nationality=nationality, foreign_id_key=foreign_key)
     rows = (

@@ -29,6 +29,7 @@ from cpr.services import allocate_personnummer, record_existing_personnummer
 from jobnet.letters import LetterData
 from jobnet.services import jobnet_account_create, letter_print
 
+from .foreign_ids import check_foreign_id
 from .models import IntakeRefusal, Offer, Registration, ReviewStatus
 from .names import name_key, normalise
 from .selectors import DuplicateMatch, document_key, find_duplicates
@@ -62,8 +63,9 @@ class WarningsNotConfirmed(DomainError):
     code = "warnings_not_confirmed"
     template = gettext_noop("Bekræft advarslerne, før der tildeles et personnummer.")
 
-    def __init__(self, result: EligibilityResult) -> None:
-        self.result = result
+    def __init__(self, warnings: tuple[Any, ...]) -> None:
+        #: Each has ``code`` and ``message_in(gettext)``.
+        self.warnings = warnings
         super().__init__()
 
 
@@ -191,9 +193,24 @@ def registration_submit(
     if not result.eligible:
         _refuse(data=data, user=user, result=result, request=request)
         raise NotEligible(result)
-    missing = {reason.code for reason in result.warnings} - set(confirmed_warnings)
+    foreign = (
+        check_foreign_id(
+            data.nationality,
+            data.foreign_id_number,
+            birth_date=data.birth_date,
+            sex=data.sex,
+            today=today,
+        )
+        if data.foreign_id_number
+        else None
+    )
+    if foreign is not None and foreign.errors:
+        raise foreign.errors[0]
+    warnings = (*result.warnings, *(foreign.warnings if foreign else ()))
+    missing = {warning.code for warning in warnings} - set(confirmed_warnings)
     if missing:
-        raise WarningsNotConfirmed(result)
+        raise WarningsNotConfirmed(warnings)
+    foreign_key = foreign.normalised if foreign else ""
 
     key = name_key(data.surname, data.given_names)
     storage = Registration._meta.get_field("document_file").storage
@@ -208,7 +225,7 @@ def registration_submit(
                 document_country=data.document_country,
                 document_number=data.document_number,
                 nationality=data.nationality,
-                foreign_id_number=data.foreign_id_number,
+                foreign_id_key=foreign_key,
             )
             if matches:
                 raise DuplicateFound(matches)
@@ -242,7 +259,7 @@ def registration_submit(
                 document_file=stored_name,
                 document_content_type=document.content_type,
                 foreign_id_number=data.foreign_id_number,
-                foreign_id_key=document_key(data.foreign_id_number),
+                foreign_id_key=foreign_key,
                 address_abroad=data.address_abroad,
                 stay_address=data.stay_address,
                 stay_co=data.stay_co,
@@ -260,7 +277,7 @@ def registration_submit(
                 decision_date=data.decision_date,
                 decision_reference=data.decision_reference,
                 residence_registered=data.residence_registered,
-                warnings_confirmed=sorted(reason.code for reason in result.warnings),
+                warnings_confirmed=sorted(warning.code for warning in warnings),
                 registered_as_jobseeker_at=now,
                 created_by=user,
             )
@@ -288,7 +305,7 @@ def registration_submit(
             document_country=data.document_country,
             document_number=data.document_number,
             nationality=data.nationality,
-            foreign_id_number=data.foreign_id_number,
+            foreign_id_key=foreign_key,
         )
         _audit_duplicate_check(data, key, len(matches), user, request)
         raise DuplicateFound(matches) from None

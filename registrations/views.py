@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -18,6 +19,7 @@ from cpr.eligibility import NotEligible
 
 from . import pending
 from .forms import IntakeForm, OfferForm, SearchForm
+from .mrz import parse_mrz
 from .selectors import (
     parse_search,
     registration_search,
@@ -34,7 +36,7 @@ from .services import (
     registration_submit,
 )
 
-_FORM_ONLY = {"submission_token", "document_file", "confirm_warnings"}
+_FORM_ONLY = {"submission_token", "document_file", "confirm_warnings", "mrz"}
 
 
 @never_cache
@@ -57,6 +59,8 @@ def intake(request: HttpRequest) -> HttpResponse:
 
     token = _token(request)
     stash = pending.PendingDocument(user_id=request.user.pk, token=token) if token else None
+    if "read_mrz" in request.POST:
+        return _read_mrz(request, stash)
     form = IntakeForm(
         request.POST, request.FILES, has_pending_document=bool(stash and stash.exists())
     )
@@ -85,13 +89,11 @@ def intake(request: HttpRequest) -> HttpResponse:
         context.update(refused=refusal.result, pending=stash.describe())
         return render(request, "registrations/intake.html", context, status=422)
     except WarningsNotConfirmed as unconfirmed:
-        form = IntakeForm(
-            request.POST, warnings=unconfirmed.result.warnings, has_pending_document=True
-        )
+        form = IntakeForm(request.POST, warnings=unconfirmed.warnings, has_pending_document=True)
         form.is_valid()
         if form.cleaned_data.get("confirm_warnings"):
             form.add_error("confirm_warnings", unconfirmed.message_in(gettext))
-        context.update(form=form, warnings=unconfirmed.result.warnings, pending=stash.describe())
+        context.update(form=form, warnings=unconfirmed.warnings, pending=stash.describe())
         return render(request, "registrations/intake.html", context, status=422)
     except DuplicateFound as found:
         form.add_error(None, found.message_in(gettext))
@@ -109,6 +111,61 @@ def intake(request: HttpRequest) -> HttpResponse:
             request, gettext("Registreringen var allerede gemt. Den er ikke oprettet igen.")
         )
     return redirect("registrations:detail", pk=registration.pk)
+
+
+#: Intake fields an MRZ fills, and how to read each from the parsed MRZ.
+_MRZ_FIELDS = {
+    "surname": lambda f: f.surname,
+    "given_names": lambda f: f.given_names,
+    "birth_date": lambda f: f.birth_date.isoformat() if f.birth_date else None,
+    "sex": lambda f: f.sex if f.sex in ("M", "F") else None,
+    "nationality": lambda f: f.nationality_country,
+    "document_type": lambda f: f.document_type,
+    "document_number": lambda f: f.document_number,
+    "document_country": lambda f: f.issuing_country,
+    "document_expiry": lambda f: f.expiry_date.isoformat() if f.expiry_date else None,
+    "foreign_id_number": lambda f: f.personal_number or None,
+}
+
+
+def _read_mrz(request: HttpRequest, stash: pending.PendingDocument | None) -> HttpResponse:
+    """Fill the form from the MRZ and show it again; nothing is submitted."""
+    values = {
+        key: request.POST.get(key)
+        for key in request.POST
+        if key not in ("csrfmiddlewaretoken", "read_mrz")
+    }
+    for key in ("has_personnummer", "residence_registered", "receives_pd_u2"):
+        values[key] = key in request.POST
+    if stash is None:
+        values["submission_token"] = uuid.uuid4()
+    elif request.FILES.get("document_file"):
+        # Keep a valid upload; a bad one is reported when the form is submitted.
+        probe = IntakeForm(request.POST, request.FILES)
+        probe.is_valid()
+        _keep_upload(probe, stash)
+    result = parse_mrz(values.get("mrz", "") or "", today=timezone.localdate())
+    filled = set()
+    if result.fields is not None:
+        for name, read in _MRZ_FIELDS.items():
+            value = read(result.fields)
+            if value:
+                values[name] = value
+                filled.add(name)
+    form = IntakeForm(initial=values, mrz_filled=frozenset(filled))
+    if "surname" in filled:
+        # The MRZ has no diacritics: the caseworker's next step is the name.
+        form.fields["surname"].widget.attrs["autofocus"] = True
+    errors = [error.message_in(gettext) for error in result.errors]
+    if result.fields is not None and result.fields.expired:
+        errors.append(gettext("Dokumentet er udløbet ifølge MRZ'en."))
+    context = {
+        "form": form,
+        "mrz_errors": errors,
+        "mrz_filled": sorted(form.fields[name].label for name in filled),
+        "pending": stash.describe() if stash else None,
+    }
+    return render(request, "registrations/intake.html", context, status=200 if not errors else 422)
 
 
 def _token(request: HttpRequest) -> uuid.UUID | None:

@@ -212,3 +212,10 @@ def test_other_caseworker_in_same_jobcentre_sees_the_registration(client, casewo
     registration = RegistrationFactory(jobcentre=caseworker.jobcentre)
     client.force_login(CaseworkerFactory(jobcentre=caseworker.jobcentre))
     assert client.get(reverse("registrations:detail", args=[registration.pk])).status_code == 200
+
+
+def test_the_ui_is_danish_whatever_the_browser_prefers(caseworker_client):
+    response = caseworker_client.get(
+        reverse("registrations:home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9"
+    )
+    assert '<html lang="da">' in response.content.decode()
