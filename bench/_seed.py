@@ -73,7 +73,7 @@ def seeded_count() -> int:
 
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT count(*) FROM registrations_registration WHERE document_file = 'bench/seed.png'"
+            "SELECT count(*) FROM registrations_registration WHERE document_file = %s", [SEED_MARK]
         )
         return cursor.fetchone()[0]
 
