@@ -326,10 +326,14 @@ class RegistrationAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("udskrifter af Jobnet-brevet"))
     def jobnet_history(self, obj: Registration) -> str:
-        # JOBNET: the print history goes here (the jobnet app fills ``letters``).
+        letters = []
+        if obj.jobnet_account_id is not None:
+            letters = list(
+                obj.jobnet_account.prints.select_related("printed_by").order_by("-printed_at")
+            )
         return render_to_string(
             "admin/registrations/registration/jobnet_history.html",
-            {"registration": obj, "letters": None},
+            {"registration": obj, "account": obj.jobnet_account, "letters": letters},
         )
 
     @admin.display(description=_("adgangslog for registreringen"))
@@ -338,6 +342,7 @@ class RegistrationAdmin(admin.ModelAdmin):
             AuditEntry.objects.filter(
                 Q(subject_type="registrations.registration", subject_id=obj.pk)
                 | Q(subject_type="cpr.allocation", subject_id=obj.allocation_id)
+                | Q(subject_type="jobnet.jobnetaccount", subject_id=obj.jobnet_account_id)
             )
             .select_related("user", "jobcentre")
             .order_by("-at", "-id")[: AUDIT_TRAIL_LIMIT + 1]

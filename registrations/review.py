@@ -27,6 +27,7 @@ from django.utils import timezone
 from apoc.audit.services import Action, audit_record
 from apoc.exceptions import DomainError, Msg, gettext_noop
 from cpr.services import allocation_annul
+from jobnet.services import jobnet_account_disable
 
 from .models import Registration, ReviewStatus
 
@@ -205,12 +206,13 @@ def registration_jobnet_disable(
 ) -> None:
     """Disable the person's Jobnet account when their number is annulled.
 
-    The one call point for the jobnet app, inside the annulment's transaction:
-    a failure here (raise a ``DomainError``) rolls the annulment back.
-    JOBNET: wire ``jobnet.services`` in here when the jobnet app lands. Until
-    then there is no Jobnet account to disable.
+    Runs inside the annulment's transaction: a failure here rolls the
+    annulment back. The account's password stops working and no letter can be
+    printed for it again.
     """
-    return None
+    if registration.jobnet_account_id is None:
+        return
+    jobnet_account_disable(account=registration.jobnet_account, disabled_by=user, request=request)
 
 
 @transaction.atomic

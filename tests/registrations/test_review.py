@@ -245,3 +245,43 @@ def test_unknown_batch_action_is_a_programming_error(supervisor):
 def test_jobnet_call_point_is_a_no_op_until_jobnet_lands(supervisor):
     registration = RegistrationFactory(jobcentre=supervisor.jobcentre)
     assert review.registration_jobnet_disable(registration=registration, user=supervisor) is None
+
+
+def test_annulment_disables_the_jobnet_account_and_stops_its_password(supervisor):
+    from jobnet.models import JobnetAccount
+    from tests.jobnet.factories import JobnetAccountFactory
+
+    account = JobnetAccountFactory()
+    account.set_password("kendt-adgangskode-1234")
+    account.save()
+    registration = RegistrationFactory(jobcentre=supervisor.jobcentre, jobnet_account=account)
+    review.registration_annul(
+        registration=registration, user=supervisor, reason="dobbeltregistrering"
+    )
+    account = JobnetAccount.objects.get(pk=account.pk)
+    assert not account.is_active
+    assert not account.check_password("kendt-adgangskode-1234")
+    assert AuditEntry.objects.filter(
+        subject_type="jobnet.jobnetaccount", subject_id=account.pk
+    ).exists()
+
+
+def test_admin_detail_shows_the_letter_print_history(client, supervisor):
+    from django.urls import reverse
+
+    from tests.jobnet.factories import JobnetAccountFactory, LetterPrintFactory
+
+    account = JobnetAccountFactory()
+    registration = RegistrationFactory(jobcentre=supervisor.jobcentre, jobnet_account=account)
+    from tests.factories import CaseworkerFactory
+
+    printer = CaseworkerFactory(
+        jobcentre=supervisor.jobcentre, first_name="Pia", last_name="Printer"
+    )
+    LetterPrintFactory(account=account, printed_by=printer, languages="da,en,ro")
+    client.force_login(supervisor)
+    page = client.get(reverse("admin:registrations_registration_change", args=[registration.pk]))
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert "Pia Printer" in body and "da,en,ro" in body
+    assert account.username in body
