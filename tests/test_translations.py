@@ -535,11 +535,6 @@ def test_a_domain_error_renders_in_english_with_its_msg_parameters():
         assert error.message_in(gettext) == "Dag 31 findes ikke i april 1999."
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="templates/registrations/intake.html lists {{ warning.message }}, the Danish "
-    "text, instead of the message in the active language; remove this mark once fixed",
-)
 def test_the_warnings_to_confirm_are_listed_in_english(english_client):
     response = english_client.post(
         reverse("registrations:intake"), intake_post(birth_date="1940-01-01")
