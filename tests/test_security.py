@@ -611,6 +611,21 @@ def test_a_national_administrator_lifts_a_lock_in_the_admin(lock_on, client):
 
 
 @pytest.mark.django_db
+def test_an_overlong_user_name_is_a_form_error_on_our_login(lock_on, client):
+    response = login(client, "x" * 1000)
+    assert response.status_code == 200
+    assert response.context["form"].errors["username"]
+
+
+@pytest.mark.django_db
+def test_an_overlong_user_name_is_counted_by_the_lock_not_a_database_error(lock_on, client):
+    """The admin's login form passes any name on; the lock's table takes 255 characters."""
+    response = login(client, "x" * 1000, path="/admin/login/")
+    assert response.status_code == 200
+    assert AccessAttempt.objects.get().username == "x" * 255
+
+
+@pytest.mark.django_db
 def test_caseworkers_and_supervisors_cannot_lift_locks(client):
     for user in (CaseworkerFactory(), SupervisorFactory()):
         client.force_login(user)

@@ -190,7 +190,8 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 LOGIN_LOCK_MINUTES = env.int("APOC_LOGIN_LOCK_MINUTES", default=60)
 AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCK_MINUTES) if LOGIN_LOCK_MINUTES > 0 else None
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "apoc.accounts.views.login_locked"
+AXES_LOCKOUT_CALLABLE = "apoc.accounts.login.login_locked"
+AXES_USERNAME_CALLABLE = "apoc.accounts.login.axes_username"
 AXES_CLIENT_IP_CALLABLE = "apoc.audit.services.client_ip"
 
 # The register of personnumre. The embedded default keeps it in APOC's own
