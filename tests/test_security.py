@@ -49,6 +49,7 @@ def production_env(**extra: str) -> dict[str, str]:
         DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
         DJANGO_ALLOWED_HOSTS="apoc.example.kommune.dk",
         DJANGO_CSRF_TRUSTED_ORIGINS="https://apoc.example.kommune.dk",
+        DATABASE_URL="postgres://apoc@127.0.0.1:5432/apoc",  # never connected to here
         PYTHONPATH=str(ROOT),
     )
     env.update(extra)
@@ -78,12 +79,13 @@ def test_deploy_check_with_production_settings_prints_no_warnings(tmp_path):
     assert "security.W" not in output, output
 
 
-def test_production_refuses_to_start_without_a_secret_key(tmp_path):
+@pytest.mark.parametrize("name", ["DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DATABASE_URL"])
+def test_production_refuses_to_start_without(name, tmp_path):
     env = production_env(APOC_VAR_DIR=str(tmp_path))
-    del env["DJANGO_SECRET_KEY"]
+    del env[name]
     result = run_manage("check", env=env)
     assert result.returncode != 0
-    assert "DJANGO_SECRET_KEY" in result.stderr
+    assert name in result.stderr
 
 
 _SECURITY_SETTINGS = [
@@ -98,6 +100,7 @@ _SECURITY_SETTINGS = [
     "SECURE_CROSS_ORIGIN_OPENER_POLICY",
     "SECURE_CSP",
     "X_FRAME_OPTIONS",
+    "SECURE_REDIRECT_EXEMPT",
     "SESSION_COOKIE_NAME",
     "SESSION_COOKIE_SECURE",
     "SESSION_COOKIE_HTTPONLY",
@@ -171,6 +174,10 @@ def test_plain_http_is_redirected_to_https(production):
     response = Client(HTTP_HOST="apoc.example.kommune.dk").get("/login/")
     assert response.status_code == 301
     assert response["Location"] == "https://apoc.example.kommune.dk/login/"
+
+
+def test_the_health_check_answers_over_plain_http(production):
+    assert Client(HTTP_HOST="apoc.example.kommune.dk").get("/healthz").status_code == 200
 
 
 @pytest.mark.django_db
