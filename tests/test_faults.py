@@ -10,9 +10,11 @@ so a commit or a rollback is the database's own.
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from django.db import DatabaseError, OperationalError, connection
 from django.test import Client
 from django.urls import reverse
@@ -96,7 +98,7 @@ def test_a_failed_intake_leaves_nothing_and_can_be_retried(
     assert "Intet er gemt halvt" in response.content.decode()
     assert_nothing_left(documents_before)
     # The verified upload waits for the retry (the browser does not send the
-    # file again); purge_pending_documents removes it if nobody retries.
+    # file again); purge_pending_documents removes it if nobody comes back.
     pending = stored_files("pending")
     assert any(token.replace("-", "") in name for name in pending)
 
@@ -108,6 +110,21 @@ def test_a_failed_intake_leaves_nothing_and_can_be_retried(
     assert Allocation.objects.count() == 1
     assert JobnetAccount.objects.count() == 1
     assert not any(token.replace("-", "") in name for name in stored_files("pending"))
+
+
+def test_an_upload_nobody_comes_back_for_is_purged(browser, monkeypatch):
+    data = intake_post()
+    token = data["submission_token"].replace("-", "")
+    with monkeypatch.context() as patch:
+        patch.setattr(registrations.services, "audit_records", fail())
+        assert browser.post(reverse("registrations:intake"), data).status_code == 503
+    assert any(token in name for name in stored_files("pending"))
+    out = io.StringIO()
+    call_command("purge_pending_documents", stdout=out)  # not yet 12 hours old
+    assert any(token in name for name in stored_files("pending"))
+    call_command("purge_pending_documents", "--hours", "0", stdout=out)
+    assert not any(token in name for name in stored_files("pending"))
+    assert "pending document(s) removed." in out.getvalue()
 
 
 def test_a_failed_intake_writes_no_half_access_log(browser, monkeypatch):
