@@ -14,6 +14,9 @@ import io
 from pathlib import Path
 
 import pytest
+from django.apps import apps
+from django.contrib.auth.management import create_permissions
+from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
 from django.db import DatabaseError, OperationalError, connection
 from django.test import Client
@@ -21,6 +24,7 @@ from django.urls import reverse
 
 import jobnet.services
 import registrations.services
+from apoc.accounts.roles import ROLE_PERMISSIONS
 from apoc.audit.models import AuditEntry
 from cpr.models import Allocation
 from jobnet.models import JobnetAccount, LetterPrint
@@ -29,13 +33,28 @@ from tests.factories import CaseworkerFactory, JobcentreFactory, RegistrationFac
 from tests.jobnet.pdf import printed_credentials
 from tests.registrations.conftest import intake_post
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 UNAVAILABLE = "Databasen svarer ikke"
 
 
 @pytest.fixture
-def caseworker():
+def roles():
+    """The groups of the data migration: an earlier test in a real transaction
+    may have emptied the tables (flush), and the permissions come back, the
+    groups do not."""
+    for app_config in apps.get_app_configs():
+        create_permissions(app_config, verbosity=0)
+    for name, permissions in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        group.permissions.set(
+            Permission.objects.get(content_type__app_label=app, codename=codename)
+            for app, codename in permissions
+        )
+
+
+@pytest.fixture
+def caseworker(roles):
     jobcentre = JobcentreFactory(municipality_code="101", municipality="København")
     return CaseworkerFactory(username="fejl", jobcentre=jobcentre)
 
