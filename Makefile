@@ -30,13 +30,17 @@ lint: install
 	$(PY) manage.py check
 
 bench: install
-	@for script in bench/validation.py bench/allocation.py bench/intake.py bench/search.py bench/letters.py bench/mrz.py bench/admin.py; do \
+	@for script in bench/validation.py bench/allocation.py bench/intake.py bench/search.py bench/letters.py bench/mrz.py bench/admin.py bench/load.py; do \
 		$(PY) $$script || exit 1; \
 	done
 
+# The production server: needs DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS and DATABASE_URL
+# (README, Operations). Refuses to start while the deploy check warns.
+serve: export DJANGO_SETTINGS_MODULE = apoc.settings.production
 serve: install
-	DJANGO_SETTINGS_MODULE=apoc.settings.production $(PY) manage.py collectstatic --noinput
-	DJANGO_SETTINGS_MODULE=apoc.settings.production $(VENV)/bin/gunicorn apoc.wsgi
+	$(PY) manage.py check --deploy --fail-level WARNING
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	APOC_BIND="$${APOC_BIND:-$(HOST):$(PORT)}" $(VENV)/bin/gunicorn --config gunicorn.conf.py apoc.wsgi
 
 # The msgids are Danish, so English is the only catalogue. After this, translate every
 # entry with an empty msgstr in locale/en/LC_MESSAGES/django.po and run it again to

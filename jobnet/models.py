@@ -12,6 +12,7 @@ from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
 from . import credentials
+from .hashers import OneTimePasswordHasher
 
 
 class JobnetAccount(models.Model):
@@ -70,14 +71,17 @@ class JobnetAccount(models.Model):
         Unlike Django's user model this keeps no copy of the plaintext.
         """
         self.password = make_password(
-            credentials.normalise(raw_password) if raw_password is not None else None
+            credentials.normalise(raw_password) if raw_password is not None else None,
+            hasher=OneTimePasswordHasher(),
         )
 
     def check_password(self, raw_password: str) -> bool:
         """Whether ``raw_password``, as a person would type it, is the current one."""
         if not self.is_active:
             return False
-        return check_password(credentials.normalise(raw_password), self.password)
+        return check_password(
+            credentials.normalise(raw_password), self.password, preferred=OneTimePasswordHasher()
+        )
 
 
 class LetterPrint(models.Model):

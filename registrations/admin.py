@@ -299,7 +299,7 @@ class RegistrationAdmin(admin.ModelAdmin):
         if obj.document_content_type.startswith("image/"):
             return format_html(
                 '<a href="{}" target="_blank" rel="noopener"><img src="{}" alt="{}" '
-                'style="max-width: 480px; max-height: 320px"></a><br><a href="{}" '
+                'class="apoc-document"></a><br><a href="{}" '
                 'target="_blank" rel="noopener">{}</a>',
                 url,
                 url,

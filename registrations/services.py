@@ -37,6 +37,7 @@ from .selectors import DuplicateMatch, document_key, find_duplicates
 __all__ = [
     "DuplicateFound",
     "IntakeData",
+    "NoJobcentre",
     "SubmittedDocument",
     "WarningsNotConfirmed",
     "intake_facts",
@@ -57,6 +58,14 @@ class DuplicateFound(DomainError):
     def __init__(self, matches: list[DuplicateMatch]) -> None:
         self.matches = matches
         super().__init__()
+
+
+class NoJobcentre(DomainError):
+    code = "no_jobcentre"
+    template = gettext_noop(
+        "Din bruger er ikke knyttet til et jobcenter, så du kan ikke registrere personer. "
+        "Kontakt en landsadministrator."
+    )
 
 
 class WarningsNotConfirmed(DomainError):
@@ -185,6 +194,8 @@ def registration_submit(
     and whether it was created now (False when the same submission came again).
     Raises ``NotEligible``, ``WarningsNotConfirmed`` or ``DuplicateFound``.
     """
+    if not getattr(user, "jobcentre_id", None):
+        raise NoJobcentre()
     existing = Registration.objects.filter(submission_token=submission_token).first()
     if existing is not None:
         return existing, False

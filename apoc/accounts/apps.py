@@ -6,3 +6,6 @@ class AccountsConfig(AppConfig):
     name = "apoc.accounts"
     label = "accounts"
     verbose_name = _("Brugere og jobcentre")
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401 - connects the receivers

@@ -26,6 +26,10 @@ _NATIONAL = [
     ("accounts", "view_user"),
     ("accounts", "add_user"),
     ("accounts", "change_user"),
+    # Login locks (django-axes): see them and lift them by deleting the attempt.
+    ("axes", "view_accessattempt"),
+    ("axes", "delete_accessattempt"),
+    ("axes", "view_accesslog"),
 ]
 
 ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {

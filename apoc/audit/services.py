@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.http import HttpRequest
 
@@ -14,10 +16,53 @@ __all__ = ["Action", "AuditEvent", "audit_record", "audit_records", "client_ip"]
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
-    """The client's address as the server saw it (the proxy sets REMOTE_ADDR)."""
+    """The client's address, for the access log and the login lock.
+
+    REMOTE_ADDR is the address that connected to us. Only when it is one of
+    ``settings.TRUSTED_PROXIES`` (addresses or CIDR networks) is
+    X-Forwarded-For read: from the right, each hop our proxies added is
+    skipped, and the first address not of a trusted proxy is the client. A
+    client can write anything into the header it sends, but it cannot get past
+    the hop our nearest proxy appended. A malformed hop ends the search at the
+    proxy's own address. None when there is no request or no valid address.
+    """
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    remote = _address(request.META.get("REMOTE_ADDR", ""))
+    trusted = _trusted_networks()
+    if remote is None or not trusted or not _is_trusted(remote, trusted):
+        return str(remote) if remote is not None else None
+    client = remote
+    hops = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+    for hop in reversed(hops):
+        address = _address(hop)
+        if address is None:
+            break
+        client = address
+        if not _is_trusted(address, trusted):
+            break
+    return str(client)
+
+
+_Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+_Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def _address(text: str) -> _Address | None:
+    try:
+        address = ipaddress.ip_address(text.strip().split("%")[0])  # without an IPv6 zone
+    except ValueError:
+        return None
+    mapped = getattr(address, "ipv4_mapped", None)
+    return mapped or address
+
+
+def _trusted_networks() -> list[_Network]:
+    return [ipaddress.ip_network(entry.strip(), strict=False) for entry in settings.TRUSTED_PROXIES]
+
+
+def _is_trusted(address: _Address, networks: list[_Network]) -> bool:
+    return any(address.version == net.version and address in net for net in networks)
 
 
 @dataclass(frozen=True)

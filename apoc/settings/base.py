@@ -4,6 +4,8 @@ Everything that differs between machines is read from the environment through
 django-environ. Production differs from local use only by its environment.
 """
 
+import ipaddress
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -29,6 +31,7 @@ DJANGO_APPS = [
     "django.contrib.staticfiles",
 ]
 THIRD_PARTY_APPS = [
+    "axes",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_countries",
@@ -44,6 +47,8 @@ INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "apoc.middleware.ContentSecurityPolicyMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "apoc.middleware.IdleTimeoutMiddleware",
     "apoc.middleware.DanishByDefaultMiddleware",
@@ -55,6 +60,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "apoc.middleware.DomainErrorMiddleware",
+    # Last, so that it turns a login refused by the lock into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "apoc.urls"
@@ -80,12 +87,31 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'apoc.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Seconds a connection is kept between requests (0: one per request). Kept
+# connections are checked before reuse, so a dropped one is replaced.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=0)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    # First: refuses every login while the account or the address is locked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "registrations:home"
 LOGOUT_REDIRECT_URL = "login"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+    # Jobnet one-time passwords only (jobnet/hashers.py).
+    "jobnet.hashers.OneTimePasswordHasher",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -109,6 +135,10 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "staticfiles"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 
 # Uploaded identity documents live outside the static and public folders and
 # are only ever served through a view that checks the user's rights.
@@ -130,6 +160,51 @@ CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Content-Security-Policy, sent by apoc.middleware.ContentSecurityPolicyMiddleware.
+# Scripts and styles come only from our own static files: no inline script,
+# style attribute or event handler runs, and nothing is evaluated from strings.
+# (Bootstrap draws its form icons from data: SVG images.) The shape is that of
+# Django 6.0's SECURE_CSP, whose middleware can replace ours on upgrade.
+SECURE_CSP = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+    "base-uri": ["'none'"],
+}
+
+# Addresses (or networks, CIDR) of the reverse proxies in front of APOC. Only
+# when a request comes from one of them is X-Forwarded-For read to find the
+# client's address for the access log and the login lock; see
+# apoc.audit.services.client_ip. Empty: REMOTE_ADDR is the client.
+# A malformed entry stops the server at start.
+TRUSTED_PROXIES = [
+    str(ipaddress.ip_network(entry, strict=False))
+    for entry in env.list("APOC_TRUSTED_PROXIES", default=[])
+]
+
+# Brute-force protection of the login forms (ours and the admin's) with
+# django-axes: after AXES_FAILURE_LIMIT failed logins the account is locked,
+# from any address, and so is the address, for any account. The lock lifts
+# after APOC_LOGIN_LOCK_MINUTES (0: only an administrator lifts it, in the
+# admin under Axes or with ``manage.py axes_reset_username NAME`` /
+# ``axes_reset_ip ADDRESS``). A successful login clears its failures.
+# Failures and locks are logged (logger "axes", and "apoc.security" for the lock).
+AXES_ENABLED = True
+AXES_FAILURE_LIMIT = 5
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+LOGIN_LOCK_MINUTES = env.int("APOC_LOGIN_LOCK_MINUTES", default=60)
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCK_MINUTES) if LOGIN_LOCK_MINUTES > 0 else None
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "apoc.accounts.login.login_locked"
+AXES_USERNAME_CALLABLE = "apoc.accounts.login.axes_username"
+AXES_CLIENT_IP_CALLABLE = "apoc.audit.services.client_ip"
 
 # The register of personnumre. The embedded default keeps it in APOC's own
 # database; an adapter for the CPR office's service plugs in here.

@@ -368,3 +368,13 @@ def test_the_models_read_well():
     )
     assert str(JobnetAccount._meta.verbose_name) == "Jobnet-konto"
     assert str(LetterPrint._meta.verbose_name) == "udskrift af Jobnet-brev"
+
+
+def test_one_time_passwords_use_their_own_lighter_hasher_and_still_check():
+    from jobnet.hashers import OneTimePasswordHasher
+
+    account = JobnetAccountFactory()
+    account.set_password("abcd efgh jkmn prst")
+    assert account.password.startswith(f"{OneTimePasswordHasher.algorithm}$20000$")
+    assert account.check_password("ABCD-EFGH-JKMN-PRST")
+    assert not account.check_password("abcd efgh jkmn prsu")

@@ -344,3 +344,14 @@ def test_a_fresh_token_is_accepted_for_a_new_person(caseworker_client):
     )
     assert other.status_code == 302
     assert Registration.objects.count() == 2
+
+
+def test_a_user_without_a_jobcentre_is_told_why_nothing_is_registered(client):
+    from tests.factories import NationalAdminFactory
+
+    client.force_login(NationalAdminFactory())
+    response = submit(client)
+    assert response.status_code == 422
+    assert "ikke knyttet til et jobcenter" in response.content.decode()
+    assert not Allocation.objects.exists()
+    assert not Registration.objects.exists()
