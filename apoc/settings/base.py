@@ -197,6 +197,7 @@ TRUSTED_PROXIES = [
 # ``axes_reset_ip ADDRESS``). A successful login clears its failures.
 # Failures and locks are logged (logger "axes", and "apoc.security" for the lock).
 AXES_ENABLED = True
+AXES_VERBOSE = False
 AXES_FAILURE_LIMIT = 5
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 LOGIN_LOCK_MINUTES = env.int("APOC_LOGIN_LOCK_MINUTES", default=60)
