@@ -200,6 +200,7 @@ class Person:
     place_of_birth: str = "Cluj-Napoca"
     country_of_birth: str = "RO"
     document_type: str = "passport"
+    document_type_name: str = "pas"
     document_number: str = "054718362"
     document_country: str = "RO"
     document_expiry: date = field(
@@ -209,8 +210,10 @@ class Person:
     stay_address: str = "Istedgade 10, 2. tv\n1650 København V"
     phone: str = "+40 712 345 678"
     letter_language: str = "ro"
+    letter_language_name: str = "rumænsk"
     entry_date: date = field(default_factory=lambda: timezone.localdate() - timedelta(days=10))
     purpose: str = "jobseeking"
+    purpose_name: str = "jobsøgning"
     expected_stay_months: int = 3
     category: str = "A"
 

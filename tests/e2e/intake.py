@@ -119,17 +119,49 @@ def keyboard_intake(page, person: Person, date_order: str, *, check_focus: bool)
     keys.to("#id_place_of_birth")
     keys.type(person.place_of_birth)
     choose(keys, "#id_country_of_birth", person.nationality_name, person.country_of_birth)
-    choose(keys, "#id_document_type", "pas", person.document_type)
+    choose(keys, "#id_document_type", person.document_type_name, person.document_type)
     keys.to("#id_document_number")
     keys.type(person.document_number)
     choose(keys, "#id_document_country", person.nationality_name, person.document_country)
     keys.to("#id_document_expiry")
     keys.type(date_keys(person.document_expiry, date_order))
+    keyboard_rest(keys, person, date_order)
+    return keys
+
+
+def mrz_intake(page, person: Person, date_order: str, mrz: str) -> Keys:
+    """The intake from the MRZ, with the keyboard: paste the MRZ, "Læs MRZ", correct the name
+    to the document's spelling, fill what the MRZ does not hold, submit."""
+    keys = Keys(page, check_focus=False)
+    keys.to("#id_mrz")
+    page.keyboard.insert_text(mrz)  # as pasted (Ctrl+V) or typed by a scanner
+    keys.count += 1
+    keys.to("button[name=read_mrz]")
+    with page.expect_navigation():
+        keys.press("Enter")
+    page.locator("#mrz-summary").wait_for()
+    # The MRZ has no diacritics; the surname has the focus for the correction.
+    assert page.evaluate("document.activeElement.id") == "id_surname"
+    keys.press("Control+A")
+    keys.type(person.surname)
+    keys.to("#id_given_names")
+    keys.press("Control+A")
+    keys.type(person.given_names)
+    keys.to("#id_place_of_birth")
+    keys.type(person.place_of_birth)
+    choose(keys, "#id_country_of_birth", person.nationality_name, person.country_of_birth)
+    keyboard_rest(keys, person, date_order)
+    return keys
+
+
+def keyboard_rest(keys: Keys, person: Person, date_order: str) -> None:
+    """From the document's picture to "Tildel personnummer", and Enter."""
+    page = keys.page
     keys.to("#id_document_file")
     # The operating system's file dialog is outside the page and Playwright cannot drive it:
     # the file is handed to the focused file input, as the dialog would.
     page.set_input_files("#id_document_file", DOCUMENT)
-    choose(keys, "#id_letter_language", "rumænsk", person.letter_language)
+    choose(keys, "#id_letter_language", person.letter_language_name, person.letter_language)
     keys.to("#id_address_abroad")
     keys.type(person.address_abroad)
     keys.to("#id_stay_address")
@@ -138,7 +170,7 @@ def keyboard_intake(page, person: Person, date_order: str, *, check_focus: bool)
     keys.type(person.phone)
     keys.to("#id_entry_date")
     keys.type(date_keys(person.entry_date, date_order))
-    choose(keys, "#id_purpose", "jobsøgning", person.purpose)
+    choose(keys, "#id_purpose", person.purpose_name, person.purpose)
     keys.to("#id_expected_stay_months")
     keys.type(str(person.expected_stay_months))
     select_radio(keys, "div_id_category", person.category)
@@ -146,7 +178,6 @@ def keyboard_intake(page, person: Person, date_order: str, *, check_focus: bool)
     with page.expect_navigation():
         keys.press("Enter")
     assert_no_error_summary(page)
-    return keys
 
 
 def assert_no_error_summary(page) -> None:

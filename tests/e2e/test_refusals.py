@@ -19,6 +19,7 @@ AMERICAN = dataclasses.replace(
     document_country="US",
     document_number="567123890",
     letter_language="en",
+    letter_language_name="engelsk",
 )
 SWEDE = dataclasses.replace(
     STEFAN,
@@ -32,6 +33,7 @@ SWEDE = dataclasses.replace(
     document_country="SE",
     document_number="89123456",
     letter_language="en",
+    letter_language_name="engelsk",
 )
 
 
