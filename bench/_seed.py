@@ -73,7 +73,7 @@ def seeded_count() -> int:
 
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT count(*) FROM registrations_registration WHERE document_file = 'bench/seed.png'"
+            "SELECT count(*) FROM registrations_registration WHERE document_file = %s", [SEED_MARK]
         )
         return cursor.fetchone()[0]
 
@@ -95,7 +95,7 @@ def _drop_old_seed() -> None:
 def seed(n: int = 1_000_000, *, chunk: int = 100_000, log=print) -> float:
     """Make sure ``n`` seeded registrations exist; return the seconds it took."""
     from django.contrib.auth.models import Group
-    from django.db import connection
+    from django.db import connection, transaction
 
     from apoc.accounts.models import User
     from cpr.personnummer import candidate_serials
@@ -225,8 +225,8 @@ def seed(n: int = 1_000_000, *, chunk: int = 100_000, log=print) -> float:
             "warnings_confirmed, registered_as_jobseeker_at, created_by_id, created_at, review_status, "
             "reviewed_by_id, reviewed_at, review_comment"
         )
-        raw = connection.connection
-        with raw.cursor() as cursor:
+        # Both COPYs in one transaction: a failure leaves no orphan numbers.
+        with transaction.atomic(), connection.connection.cursor() as cursor:
             with cursor.copy(
                 "COPY cpr_allocation (id, personnummer, birth_date, sex, cpr_status, source, allocated_by_id, "
                 "allocated_at, annulment_reason, annulled_at) FROM STDIN"
@@ -234,7 +234,6 @@ def seed(n: int = 1_000_000, *, chunk: int = 100_000, log=print) -> float:
                 copy.write(allocations.getvalue())
             with cursor.copy(f"COPY registrations_registration ({columns}) FROM STDIN") as copy:
                 copy.write(registrations.getvalue())
-        raw.commit()
         remaining -= size
         log(f"# seeded {n - remaining} of {n} registrations")
     with connection.cursor() as cursor:

@@ -31,7 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._setup import emit
+from bench._setup import best_rate, emit
 from registrations.foreign_ids import SCHEMES, check_foreign_id
 from registrations.mrz import check_digit, parse_mrz
 
@@ -154,21 +154,11 @@ FOREIGN_IDS = [
 ]
 
 
-def rate(func: Callable[[str], object], inputs: list[str]) -> float:
-    best = 0.0
-    for _ in range(ROUNDS):
-        start = time.perf_counter()
-        for value in inputs:
-            func(value)
-        best = max(best, len(inputs) / (time.perf_counter() - start))
-    return best
-
-
 def bench_mrz() -> None:
     inputs = make_mrzs(N_MRZ)
     invalid = sum(1 for text in inputs if not parse_mrz(text, today=TODAY).ok)
-    ours = rate(lambda text: parse_mrz(text, today=TODAY), inputs)
-    baseline = rate(baseline_verify, inputs)
+    ours = best_rate(lambda text: parse_mrz(text, today=TODAY), inputs)
+    baseline = best_rate(baseline_verify, inputs)
     emit("mrz_inputs", len(inputs))
     emit("mrz_invalid", invalid)
     emit("mrz_parse_per_s", ours)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import random
 import sys
-import time
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -16,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from stdnum.dk import cpr as stdnum_cpr
 
-from bench._setup import emit
+from bench._setup import best_rate, emit
 from cpr.personnummer import candidate_serials, is_valid
 
 N = 200_000
@@ -57,20 +56,10 @@ def stdnum_is_valid(value: str) -> bool:
     return True
 
 
-def rate(func, inputs: list[str]) -> float:
-    best = 0.0
-    for _ in range(ROUNDS):
-        start = time.perf_counter()
-        for value in inputs:
-            func(value)
-        best = max(best, len(inputs) / (time.perf_counter() - start))
-    return best
-
-
 def main() -> None:
     inputs = make_inputs(N)
-    ours = rate(is_valid, inputs)
-    theirs = rate(stdnum_is_valid, inputs)
+    ours = best_rate(is_valid, inputs)
+    theirs = best_rate(stdnum_is_valid, inputs)
     emit("validation_inputs", len(inputs))
     emit("validation_per_s", ours)
     emit("stdnum_per_s", theirs)

@@ -419,34 +419,43 @@ class _Reader:
 
     def letters(self, field: str, line: int, start: int, end: int) -> str | None:
         """The slice, or ``None`` after reporting the first digit in it."""
-        text = self.lines[line - 1]
-        match = _A_DIGIT.search(text, start, end)
-        if match is None:
-            return text[start:end]
-        char = match.group()
-        suggestion = _LETTER_LOOKALIKES.get(char)
-        self.error(
-            _LETTER_EXPECTED_LOOKALIKE if suggestion else _NOT_LETTER,
-            "mrz_ocr_confusion" if suggestion else "mrz_not_letter",
-            field=field,
-            line=line,
-            position=match.start() + 1,
-            char=char,
-            suggestion=suggestion,
-        )
-        return None
+        return self._only(
+            field, line, start, end, _A_DIGIT, _LETTER_LOOKALIKES,
+            (_LETTER_EXPECTED_LOOKALIKE, _NOT_LETTER, "mrz_not_letter"),
+        )  # fmt: skip
 
     def digits(self, field: str, line: int, start: int, end: int) -> str | None:
         """The slice (digits or fillers), or ``None`` after reporting the first letter."""
+        return self._only(
+            field, line, start, end, _A_LETTER, _DIGIT_LOOKALIKES,
+            (_DIGIT_EXPECTED_LOOKALIKE, _NOT_DIGIT, "mrz_not_digit"),
+        )  # fmt: skip
+
+    def _only(
+        self,
+        field: str,
+        line: int,
+        start: int,
+        end: int,
+        wrong: re.Pattern[str],
+        lookalikes: dict[str, str],
+        messages: tuple[str, str, str],
+    ) -> str | None:
+        """The slice, or ``None`` after reporting the first character ``wrong`` finds.
+
+        A wrong character with a look-alike (O for 0, I for 1 …) is reported as a
+        likely OCR confusion with a suggestion; it is never silently replaced.
+        """
         text = self.lines[line - 1]
-        match = _A_LETTER.search(text, start, end)
+        match = wrong.search(text, start, end)
         if match is None:
             return text[start:end]
         char = match.group()
-        suggestion = _DIGIT_LOOKALIKES.get(char)
+        suggestion = lookalikes.get(char)
+        lookalike_template, plain_template, plain_code = messages
         self.error(
-            _DIGIT_EXPECTED_LOOKALIKE if suggestion else _NOT_DIGIT,
-            "mrz_ocr_confusion" if suggestion else "mrz_not_digit",
+            lookalike_template if suggestion else plain_template,
+            "mrz_ocr_confusion" if suggestion else plain_code,
             field=field,
             line=line,
             position=match.start() + 1,

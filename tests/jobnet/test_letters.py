@@ -159,7 +159,7 @@ def test_language_codes_are_read_leniently(given):
     assert LetterDataFactory(language=given).languages == ("da", "en", "pl")
 
 
-@pytest.mark.parametrize("given", ["", None, "da", "en", "xx", "sv", "el", "english"])
+@pytest.mark.parametrize("given", ["", None, "da", "en", "xx", "tr", "uk", "english"])
 def test_without_a_translation_the_letter_is_danish_and_english(given):
     assert letter_languages(given) == ("da", "en")
 
@@ -400,16 +400,17 @@ def texts_dir(tmp_path, monkeypatch):
 
 
 def test_a_new_language_is_one_new_file(texts_dir):
-    swedish = (texts_dir / "en.toml").read_text("utf-8")
-    swedish = swedish.replace('language_name = "English"', 'language_name = "Svenska"')
-    swedish = swedish.replace(
+    ukrainian = (texts_dir / "en.toml").read_text("utf-8")
+    ukrainian = ukrainian.replace('language_name = "English"', 'language_name = "Українська"')
+    ukrainian = ukrainian.replace(
         'subject = "Your username and password for Jobnet"',
-        'subject = "Ditt användarnamn och lösenord till Jobnet"',
+        'subject = "Ваше ім’я користувача та пароль для Jobnet"',
     )
-    (texts_dir / "sv.toml").write_text(swedish, "utf-8")
-    assert letter_languages("sv") == ("da", "en", "sv")
-    texts = page_texts(render(language="sv"))
-    assert "Ditt användarnamn och lösenord till Jobnet" in flat(texts[2])
+    assert not (texts_dir / "uk.toml").exists()
+    (texts_dir / "uk.toml").write_text(ukrainian, "utf-8")
+    assert letter_languages("uk") == ("da", "en", "uk")
+    texts = page_texts(render(language="uk"))
+    assert "Ваше ім’я користувача та пароль для Jobnet" in flat(texts[2])
 
 
 def test_a_translation_missing_a_key_is_caught(texts_dir):

@@ -1,0 +1,65 @@
+"""Delete access-log entries older than the retention period, and log that it ran.
+
+Run it daily (cron or a systemd timer): ``manage.py purge_audit``. The period
+is ``settings.AUDIT_RETENTION_DAYS`` (default 1825 days, five years, as STAR's
+logging requirements suggest for the revision log); ``--days`` overrides it.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from apoc.audit.models import AuditEntry
+from apoc.audit.services import Action, audit_record
+
+#: Rows deleted per statement, so that a first purge of years of entries
+#: holds no long lock and no huge transaction.
+BATCH = 10_000
+
+
+def audit_purge(*, days: int, batch: int = BATCH) -> int:
+    """Delete entries older than ``days`` days; log the purge; return how many went."""
+    if days < 1:
+        raise ValueError("the retention period must be at least one day")
+    cutoff = timezone.now() - timedelta(days=days)
+    removed = 0
+    while True:
+        with transaction.atomic():
+            ids = list(
+                AuditEntry.objects.filter(at__lt=cutoff)
+                .order_by()
+                .values_list("pk", flat=True)[:batch]
+            )
+            if not ids:
+                break
+            removed += AuditEntry.objects.filter(pk__in=ids).delete()[0]
+    audit_record(
+        user=None,
+        action=Action.PURGE,
+        criteria={"removed": removed, "older_than": cutoff.isoformat(), "retention_days": days},
+    )
+    return removed
+
+
+class Command(BaseCommand):
+    help = "Delete access-log entries older than AUDIT_RETENTION_DAYS and log the purge."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--days",
+            type=int,
+            default=None,
+            help="Retention in days (default: settings.AUDIT_RETENTION_DAYS).",
+        )
+
+    def handle(self, *args, days=None, **options):
+        days = settings.AUDIT_RETENTION_DAYS if days is None else days
+        if days < 1:
+            raise CommandError("The retention period must be at least one day.")
+        removed = audit_purge(days=days)
+        self.stdout.write(f"Removed {removed} access-log entries older than {days} days.")

@@ -1,0 +1,164 @@
+"""The supervisor's admin change list among 1,000,000 registrations on PostgreSQL.
+
+Seeds the registrations once (bench/_seed.py, shared with the search bench),
+then times whole requests through Django's test client, logged in as a
+national administrator (every jobcentre) and as a supervisor (Jobcenter
+København, about 30 % of the rows): the unfiltered change list, and the list
+with each filter and search. The baseline is the admin's password-change-done
+page, a trivial admin page measured in the same run by the same client.
+
+Prints admin_changelist_p50_ms, admin_filtered_p50_ms (target ≤ 300 ms each),
+the same per role and per filter, their ratios to the trivial page, the
+queries per change list, and the CSV export's rows per second and memory.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench._setup import emit, median, percentile, setup
+
+ROWS = int(os.environ.get("BENCH_ROWS", "1000000"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "15"))
+EXPORT = os.environ.get("BENCH_EXPORT", "1") == "1"
+
+
+def main() -> None:
+    setup(needs_postgresql=True)
+    from django.conf import settings
+    from django.contrib.auth.models import Group
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext, setup_test_environment
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from apoc.accounts.models import Jobcentre, User
+    from bench._seed import seed
+    from registrations.models import Registration
+
+    seconds = seed(ROWS, log=lambda line: print(line, file=sys.stderr))
+    emit("seed_rows", ROWS)
+    emit("seed_seconds", seconds)
+    setup_test_environment()
+    settings.ALLOWED_HOSTS = ["testserver"]
+
+    copenhagen = Jobcentre.objects.get(municipality_code="101")
+    users = {
+        "national": _user(User, Group, "bench-admin-national", "landsadministrator", None),
+        "supervisor": _user(User, Group, "bench-admin-supervisor", "teamleder", copenhagen),
+    }
+    sample = (
+        Registration.objects.filter(jobcentre=copenhagen)
+        .select_related("allocation")
+        .order_by("-created_at")
+        .first()
+    )
+    today = timezone.localdate()
+    changelist = reverse("admin:registrations_registration_changelist")
+    trivial = reverse("admin:password_change_done")
+    filters = {
+        "status_flagged": {"review_status__exact": "flagged"},
+        "status_annulled": {"review_status__exact": "annulled"},
+        "category_b": {"category__exact": "B"},
+        "nationality_mt": {"nationality": "MT"},
+        "nationality_other": {"nationality": "other"},
+        "today": {
+            "created_at__year": today.year,
+            "created_at__month": today.month,
+            "created_at__day": today.day,
+        },
+        "pending_pl": {"review_status__exact": "pending", "nationality": "PL"},
+        "search_name": {"q": sample.surname},
+        "search_name_part": {"q": "ana"},  # a fragment in many names
+        "search_personnummer": {"q": sample.allocation.personnummer},
+        "search_document": {"q": sample.document_number},
+    }
+
+    def timed(client: Client, url: str, params: dict | None = None) -> float:
+        start = time.perf_counter()
+        response = client.get(url, params or {})
+        elapsed = time.perf_counter() - start
+        if response.status_code != 200:
+            raise SystemExit(f"{url} {params}: HTTP {response.status_code}")
+        return elapsed
+
+    all_plain, all_filtered, all_trivial = [], [], []
+    for role, user in users.items():
+        client = Client()
+        client.force_login(user)
+        for _ in range(2):  # warm caches and connections
+            timed(client, changelist)
+            timed(client, trivial)
+        with CaptureQueriesContext(connection) as queries:
+            timed(client, changelist, filters["pending_pl"])
+        emit(f"admin_{role}_changelist_queries", len(queries))
+        plain, baseline, filtered = [], [], []
+        per_filter: dict[str, list[float]] = {name: [] for name in filters}
+        for _ in range(ROUNDS):
+            baseline.append(timed(client, trivial))
+            plain.append(timed(client, changelist))
+            for name, params in filters.items():
+                elapsed = timed(client, changelist, params)
+                per_filter[name].append(elapsed)
+                filtered.append(elapsed)
+        emit(f"admin_{role}_trivial_p50_ms", median(baseline) * 1000)
+        emit(f"admin_{role}_changelist_p50_ms", median(plain) * 1000)
+        emit(f"admin_{role}_filtered_p50_ms", median(filtered) * 1000)
+        emit(f"admin_{role}_filtered_p95_ms", percentile(filtered, 95) * 1000)
+        for name, values in per_filter.items():
+            emit(f"admin_{role}_{name}_p50_ms", median(values) * 1000)
+        emit(f"admin_{role}_changelist_ratio", median(plain) / median(baseline))
+        emit(f"admin_{role}_filtered_ratio", median(filtered) / median(baseline))
+        stats = []
+        for _ in range(3):
+            stats.append(timed(client, reverse("admin:registrations_registration_statistics")))
+        emit(f"admin_{role}_statistics_p50_ms", median(stats) * 1000)
+        all_plain += plain
+        all_filtered += filtered
+        all_trivial += baseline
+
+    emit("admin_rounds", ROUNDS)
+    emit("admin_trivial_p50_ms", median(all_trivial) * 1000)
+    emit("admin_changelist_p50_ms", median(all_plain) * 1000)
+    emit("admin_filtered_p50_ms", median(all_filtered) * 1000)
+    emit("admin_changelist_ratio", median(all_plain) / median(all_trivial))
+    emit("admin_filtered_ratio", median(all_filtered) / median(all_trivial))
+
+    if EXPORT:
+        client = Client()
+        client.force_login(users["national"])
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        start = time.perf_counter()
+        response = client.get(reverse("admin:registrations_registration_export"))
+        lines = 0
+        size = 0
+        for chunk in response.streaming_content:
+            lines += chunk.count(b"\n")
+            size += len(chunk)
+        elapsed = time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        emit("admin_export_rows", lines - 1)
+        emit("admin_export_seconds", elapsed)
+        emit("admin_export_rows_per_s", (lines - 1) / elapsed)
+        emit("admin_export_mb", size / 1e6)
+        emit("admin_export_peak_rss_growth_mb", (after - before) / 1024)
+
+
+def _user(User, Group, username: str, group: str, jobcentre) -> object:
+    user, _ = User.objects.get_or_create(username=username)
+    user.is_staff = True
+    user.jobcentre = jobcentre
+    user.save()
+    user.groups.set([Group.objects.get(name=group)])
+    return user
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,635 @@
+"""The supervisor's review of allocations in Django admin.
+
+View-only for everyone: personal data is never edited here. Supervisors
+(``teamleder``) see their own jobcentre, national administrators every one.
+The review actions call :mod:`registrations.review`; every list, search, view,
+document view and export goes to the access log (:mod:`apoc.audit`).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from apoc.admin_tools import EstimatedCountPaginator, FastChangeList, changelist_criteria
+from apoc.audit.models import AuditEntry
+from apoc.audit.services import Action, audit_record
+from apoc.exceptions import DomainError
+from cpr.countries import COUNTRIES, DANISH
+from cpr.personnummer import InvalidPersonnummer, parse
+
+from . import review
+from .admin_views import ReviewForm, reason_text, registration_export, registration_statistics
+from .models import Offer, Registration
+from .names import normalise
+from .selectors import document_key, registrations_visible_to
+
+#: Audit entries shown on a registration's page, newest first.
+AUDIT_TRAIL_LIMIT = 200
+
+_PERSONNUMMER = re.compile(r"[0-9]{6}[- ]?[0-9]{4}")
+
+
+class NationalityFilter(admin.SimpleListFilter):
+    """EU/EEA and Swiss nationalities, and everything else (category C), without a
+    ``SELECT DISTINCT`` over the whole table."""
+
+    title = _("statsborgerskab")
+    parameter_name = "nationality"
+    OTHER = "other"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        countries = sorted(
+            ((c.alpha2, gettext(c.name_da)) for c in COUNTRIES if c.alpha2 != DANISH),
+            key=lambda pair: pair[1],
+        )
+        return [*countries, (self.OTHER, gettext("andre lande"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        value = self.value()
+        if not value:
+            return queryset
+        if value == self.OTHER:
+            # A list of the rare codes, not NOT IN the common ones, so the index serves it.
+            eea = {c.alpha2 for c in COUNTRIES}
+            return queryset.filter(
+                nationality__in=[code for code, _name in countries if code not in eea]
+            )
+        return queryset.filter(nationality=value)
+
+
+class OfferInline(admin.TabularInline):
+    model = Offer
+    extra = 0
+    can_delete = False
+    fields = ["kind", "provider", "starts_on", "ends_on", "created_by", "created_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Registration)
+class RegistrationAdmin(admin.ModelAdmin):
+    list_display = [
+        "masked_personnummer",
+        "name",
+        "nationality_name",
+        "category_code",
+        "jobcentre",
+        "caseworker",
+        "allocated_at",
+        "review_status",
+        "warnings",
+    ]
+    list_display_links = ["masked_personnummer", "name"]
+    list_select_related = ["allocation", "jobcentre", "created_by"]
+    list_per_page = 50
+    list_max_show_all = 200
+    date_hierarchy = "created_at"
+    search_fields = ["name_search"]  # shows the search box; get_search_results does the work
+    search_help_text = _(
+        "Søg på personnummer (præcist), dokumentnummer (præcist) eller navn (dele af navnet)."
+    )
+    sortable_by = ["allocated_at"]
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
+    paginator = EstimatedCountPaginator
+    actions = ["approve_selected", "flag_selected", "annul_selected"]
+    inlines = [OfferInline]
+    readonly_fields = [
+        "personnummer_full",
+        "cpr_status",
+        "allocation_time",
+        "annulment",
+        "document_image",
+        "eligibility_outcome",
+        "jobnet_history",
+        "audit_trail",
+    ]
+    fieldsets = [
+        (
+            _("Personnummer"),
+            {"fields": ["personnummer_full", "cpr_status", "allocation_time", "annulment"]},
+        ),
+        (
+            _("Gennemgang"),
+            {"fields": ["review_status", "reviewed_by", "reviewed_at", "review_comment"]},
+        ),
+        (
+            _("Person"),
+            {
+                "fields": [
+                    "surname",
+                    "given_names",
+                    "birth_date",
+                    "sex",
+                    "nationality",
+                    "place_of_birth",
+                    "country_of_birth",
+                    "foreign_id_number",
+                ]
+            },
+        ),
+        (
+            _("Identitetsdokument"),
+            {
+                "fields": [
+                    "document_type",
+                    "document_number",
+                    "document_country",
+                    "document_expiry",
+                    "document_image",
+                ]
+            },
+        ),
+        (
+            _("Kategori og egnethed"),
+            {
+                "fields": [
+                    "category",
+                    "offer_kind",
+                    "asylum_case_id",
+                    "decision_date",
+                    "decision_reference",
+                    "residence_registered",
+                    "eligibility_outcome",
+                ]
+            },
+        ),
+        (
+            _("Kontakt og ophold"),
+            {
+                "fields": [
+                    "address_abroad",
+                    "stay_address",
+                    "stay_co",
+                    "phone",
+                    "email",
+                    "entry_date",
+                    "purpose",
+                    "expected_stay_months",
+                    "receives_pd_u2",
+                    "pd_u2_date",
+                    "letter_language",
+                    "registered_as_jobseeker_at",
+                ]
+            },
+        ),
+        (_("Jobnet"), {"fields": ["jobnet_history"]}),
+        (_("Adgangslog"), {"fields": ["audit_trail"], "classes": ["wide"]}),
+    ]
+
+    # --- Rights: view-only, review and export by permission ------------------------------------
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_review_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("registrations.review_registration")
+
+    def has_export_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("registrations.export_registration")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Registration]:
+        return registrations_visible_to(request.user).select_related("created_by")
+
+    def get_list_filter(self, request: HttpRequest) -> list[Any]:
+        filters: list[Any] = ["review_status", "category"]
+        if request.user.has_perm("registrations.view_all_jobcentres"):
+            # All 98 jobcentres: "related only" would be a DISTINCT over every row.
+            filters.append("jobcentre")
+        filters.append(NationalityFilter)
+        return filters
+
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[FastChangeList]:
+        return FastChangeList
+
+    # --- Columns -------------------------------------------------------------------------------
+
+    @admin.display(description=_("personnummer"))
+    def masked_personnummer(self, obj: Registration) -> str:
+        return obj.masked_personnummer
+
+    @admin.display(description=_("navn"))
+    def name(self, obj: Registration) -> str:
+        return obj.full_name
+
+    @admin.display(description=_("statsborgerskab"))
+    def nationality_name(self, obj: Registration) -> str:
+        # Not the field itself: the admin would rebuild the 250 country choices per row.
+        return obj.nationality.name or obj.nationality.code
+
+    @admin.display(description=_("kategori"))
+    def category_code(self, obj: Registration) -> str:
+        return obj.category
+
+    @admin.display(description=_("sagsbehandler"))
+    def caseworker(self, obj: Registration) -> str:
+        return obj.created_by.get_full_name() or obj.created_by.get_username()
+
+    @admin.display(description=_("tildelt"), ordering="created_at")
+    def allocated_at(self, obj: Registration) -> Any:
+        return obj.created_at
+
+    @admin.display(description=_("bekræftede advarsler"))
+    def warnings(self, obj: Registration) -> str:
+        return ", ".join(obj.warnings_confirmed) if obj.warnings_confirmed else "–"
+
+    # --- Detail fields -------------------------------------------------------------------------
+
+    @admin.display(description=_("personnummer"))
+    def personnummer_full(self, obj: Registration) -> str:
+        return obj.personnummer
+
+    @admin.display(description=_("CPR-status"))
+    def cpr_status(self, obj: Registration) -> str:
+        return obj.allocation.get_cpr_status_display()
+
+    @admin.display(description=_("tildelt"))
+    def allocation_time(self, obj: Registration) -> str:
+        when = timezone.localtime(obj.allocation.allocated_at)
+        by = obj.created_by.get_full_name() or obj.created_by.get_username()
+        return gettext("%(when)s af %(by)s, %(jobcentre)s") % {
+            "when": when.strftime("%d.%m.%Y %H:%M"),
+            "by": by,
+            "jobcentre": obj.jobcentre.name,
+        }
+
+    @admin.display(description=_("annulleret"))
+    def annulment(self, obj: Registration) -> str:
+        allocation = obj.allocation
+        if allocation.annulled_at is None:
+            return "–"
+        return gettext("%(when)s: %(reason)s") % {
+            "when": timezone.localtime(allocation.annulled_at).strftime("%d.%m.%Y %H:%M"),
+            "reason": allocation.annulment_reason,
+        }
+
+    @admin.display(description=_("billede af ID-dokument"))
+    def document_image(self, obj: Registration) -> str:
+        url = reverse("admin:registrations_registration_document", args=[obj.pk])
+        label = gettext("Åbn billedet af dokumentet i fuld størrelse")
+        if obj.document_content_type.startswith("image/"):
+            return format_html(
+                '<a href="{}" target="_blank" rel="noopener"><img src="{}" alt="{}" '
+                'style="max-width: 480px; max-height: 320px"></a><br><a href="{}" '
+                'target="_blank" rel="noopener">{}</a>',
+                url,
+                url,
+                gettext("Identitetsdokumentet"),
+                url,
+                label,
+            )
+        return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url, label)
+
+    @admin.display(description=_("bekræftede advarsler"))
+    def eligibility_outcome(self, obj: Registration) -> str:
+        if not obj.warnings_confirmed:
+            return gettext("Ingen advarsler: personen opfyldte reglerne uden forbehold.")
+        country = obj.nationality.name if obj.nationality else ""
+        return format_html(
+            "<p>{}</p><ul>{}</ul>",
+            gettext("Sagsbehandleren bekræftede disse advarsler før tildelingen:"),
+            format_html_join(
+                "",
+                "<li><code>{}</code> {}</li>",
+                ((code, reason_text(code, country=country)) for code in obj.warnings_confirmed),
+            ),
+        )
+
+    @admin.display(description=_("udskrifter af Jobnet-brevet"))
+    def jobnet_history(self, obj: Registration) -> str:
+        letters = []
+        if obj.jobnet_account_id is not None:
+            letters = list(
+                obj.jobnet_account.prints.select_related("printed_by").order_by("-printed_at")
+            )
+        return render_to_string(
+            "admin/registrations/registration/jobnet_history.html",
+            {"registration": obj, "account": obj.jobnet_account, "letters": letters},
+        )
+
+    @admin.display(description=_("adgangslog for registreringen"))
+    def audit_trail(self, obj: Registration) -> str:
+        entries = (
+            AuditEntry.objects.filter(
+                Q(subject_type="registrations.registration", subject_id=obj.pk)
+                | Q(subject_type="cpr.allocation", subject_id=obj.allocation_id)
+                | Q(subject_type="jobnet.jobnetaccount", subject_id=obj.jobnet_account_id)
+            )
+            .select_related("user", "jobcentre")
+            .order_by("-at", "-id")[: AUDIT_TRAIL_LIMIT + 1]
+        )
+        entries = list(entries)
+        return render_to_string(
+            "admin/registrations/registration/audit_trail.html",
+            {
+                "entries": entries[:AUDIT_TRAIL_LIMIT],
+                "more": len(entries) > AUDIT_TRAIL_LIMIT,
+                "limit": AUDIT_TRAIL_LIMIT,
+            },
+        )
+
+    # --- Search --------------------------------------------------------------------------------
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet, search_term: str
+    ) -> tuple[QuerySet, bool]:
+        """Exact personnummer, exact document number, or the words of a name."""
+        text = " ".join(search_term.split())[:200]
+        if not text:
+            return queryset, False
+        if _PERSONNUMMER.fullmatch(text):
+            try:
+                number = parse(text)
+            except InvalidPersonnummer:
+                pass
+            else:
+                return queryset.filter(allocation__personnummer=str(number)), False
+        key = document_key(text)
+        if any(ch.isdigit() for ch in key):
+            # Names have no digits: a text with digits is a document number.
+            return queryset.filter(document_number_key=key), False
+        condition = Q()
+        words = normalise(text).split()
+        if words:
+            name = Q()
+            for word in words:
+                name &= Q(name_search__contains=word)
+            condition |= name
+        if not condition:
+            return queryset.none(), False
+        return queryset.filter(condition), False
+
+    # --- Views: list, change, document, review, export, statistics ----------------------------
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> Any:
+        extra_context = {
+            **(extra_context or {}),
+            "can_export": self.has_export_permission(request),
+            "can_see_statistics": self.has_review_permission(request),
+            "today_query": _today_query(),
+        }
+        response = super().changelist_view(request, extra_context)
+        changelist = getattr(response, "context_data", {}).get("cl")
+        if request.method == "GET" and changelist is not None:
+            criteria = changelist_criteria(changelist)
+            number = _as_personnummer(changelist.query)
+            if number:
+                criteria["personnummer"] = number
+            audit_record(
+                user=request.user, action=Action.SEARCH, criteria=criteria, request=request
+            )
+        return response
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict | None = None,
+    ) -> HttpResponse:
+        if self.get_object(request, unquote(object_id)) is None:
+            raise Http404
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def render_change_form(
+        self,
+        request: HttpRequest,
+        context: dict,
+        add: bool = False,
+        change: bool = False,
+        form_url: str = "",
+        obj: Registration | None = None,
+    ) -> HttpResponse:
+        if obj is not None:
+            # The page shows the full personnummer: a view of personal data.
+            audit_record(user=request.user, action=Action.VIEW, subject=obj, request=request)
+            if self.has_review_permission(request):
+                context["review_links"] = [
+                    (
+                        action,
+                        _ACTION_LABELS[action],
+                        reverse("admin:registrations_registration_review", args=[obj.pk, action]),
+                    )
+                    for action, target in review.REVIEW_ACTIONS.items()
+                    if target in review.allowed_targets(obj.review_status)
+                ]
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def get_urls(self) -> list:
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "<path:object_id>/dokument/",
+                wrap(self.document_view),
+                name="registrations_registration_document",
+            ),
+            path(
+                "<path:object_id>/gennemgang/<str:action>/",
+                wrap(self.review_view),
+                name="registrations_registration_review",
+            ),
+            path(
+                "udtraek/",
+                wrap(lambda request: registration_export(self, request)),
+                name="registrations_registration_export",
+            ),
+            path(
+                "statistik/",
+                wrap(lambda request: registration_statistics(self, request)),
+                name="registrations_registration_statistics",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _visible_object(self, request: HttpRequest, object_id: str) -> Registration:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            raise Http404
+        return obj
+
+    def document_view(self, request: HttpRequest, object_id: str) -> FileResponse:
+        """The identity document's image, for staff who may see the registration."""
+        obj = self._visible_object(request, object_id)
+        audit_record(user=request.user, action=Action.VIEW_DOCUMENT, subject=obj, request=request)
+        response = FileResponse(
+            obj.document_file.open("rb"), content_type=obj.document_content_type
+        )
+        response["Content-Disposition"] = "inline"
+        response["Cache-Control"] = "no-store"
+        return response
+
+    def review_view(self, request: HttpRequest, object_id: str, action: str) -> HttpResponse:
+        """Approve, flag or annul one registration, through a form for the comment or reason."""
+        if action not in review.REVIEW_ACTIONS:
+            raise Http404
+        obj = self._visible_object(request, object_id)
+        if not self.has_review_permission(request):
+            raise PermissionDenied
+        change_url = reverse("admin:registrations_registration_change", args=[obj.pk])
+        form = ReviewForm(request.POST or None, action=action)
+        if request.method == "POST" and form.is_valid():
+            self._batch(request, [obj], action, text=form.cleaned_data["text"])
+            return HttpResponseRedirect(change_url)
+        return self._review_page(request, action, [obj], form, cancel_url=change_url)
+
+    # --- Actions -------------------------------------------------------------------------------
+
+    @admin.action(description=_("Godkend de valgte registreringer"), permissions=["review"])
+    def approve_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._batch(request, queryset, "approve", text="")
+
+    @admin.action(
+        description=_("Markér de valgte til opfølgning (med kommentar)"), permissions=["review"]
+    )
+    def flag_selected(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+        return self._batch_with_text(request, queryset, "flag")
+
+    @admin.action(
+        description=_("Annullér de valgte personnumre (med begrundelse)"), permissions=["review"]
+    )
+    def annul_selected(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+        return self._batch_with_text(request, queryset, "annul")
+
+    def _batch_with_text(
+        self, request: HttpRequest, queryset: QuerySet, action: str
+    ) -> HttpResponse | None:
+        rows = list(queryset[: review.BATCH_LIMIT + 1])
+        if len(rows) > review.BATCH_LIMIT:
+            self._error(
+                request,
+                review.BatchTooLarge(
+                    params={"limit": review.BATCH_LIMIT, "count": queryset.count()}
+                ),
+            )
+            return None
+        form = ReviewForm(request.POST if "confirm" in request.POST else None, action=action)
+        if "confirm" in request.POST and form.is_valid():
+            self._batch(request, rows, action, text=form.cleaned_data["text"])
+            return None
+        return self._review_page(request, action, rows, form, cancel_url=request.get_full_path())
+
+    def _batch(self, request: HttpRequest, registrations: Any, action: str, *, text: str) -> None:
+        try:
+            result = review.registrations_review(
+                registrations=registrations,
+                action=action,
+                user=request.user,
+                text=text,
+                request=request,
+            )
+        except DomainError as error:
+            self._error(request, error)
+            return
+        self._report(request, action, result)
+
+    def _review_page(
+        self,
+        request: HttpRequest,
+        action: str,
+        registrations: list[Registration],
+        form: ReviewForm,
+        *,
+        cancel_url: str,
+    ) -> TemplateResponse:
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _ACTION_LABELS[action],
+            "opts": self.model._meta,
+            "action": action,
+            "action_label": _ACTION_LABELS[action],
+            "registrations": registrations,
+            "form": form,
+            "cancel_url": cancel_url,
+            "batch": request.resolver_match.url_name.endswith("changelist"),
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            "annul": action == "annul",
+        }
+        status = 400 if form.is_bound else 200
+        return TemplateResponse(
+            request, "admin/registrations/registration/review.html", context, status=status
+        )
+
+    def _report(self, request: HttpRequest, action: str, result: review.BatchResult) -> None:
+        if result.done:
+            self.message_user(
+                request,
+                _DONE_MESSAGES[action](len(result.done)) % {"count": len(result.done)},
+                messages.SUCCESS,
+            )
+        for _registration, error in result.refused:
+            self._error(request, error)
+
+    def _error(self, request: HttpRequest, error: DomainError) -> None:
+        self.message_user(request, error.message_in(gettext), messages.ERROR)
+
+
+_ACTION_LABELS = {
+    "approve": _("Godkend"),
+    "flag": _("Markér til opfølgning"),
+    "annul": _("Annullér personnummeret"),
+}
+
+_DONE_MESSAGES = {
+    "approve": lambda n: ngettext(
+        "%(count)d registrering er godkendt.", "%(count)d registreringer er godkendt.", n
+    ),
+    "flag": lambda n: ngettext(
+        "%(count)d registrering er markeret til opfølgning.",
+        "%(count)d registreringer er markeret til opfølgning.",
+        n,
+    ),
+    "annul": lambda n: ngettext(
+        "%(count)d personnummer er annulleret (CPR-status 30).",
+        "%(count)d personnumre er annulleret (CPR-status 30).",
+        n,
+    ),
+}
+
+
+def _as_personnummer(text: str) -> str | None:
+    text = " ".join((text or "").split())
+    if not _PERSONNUMMER.fullmatch(text):
+        return None
+    try:
+        return str(parse(text))
+    except InvalidPersonnummer:
+        return None
+
+
+def _today_query() -> str:
+    today = timezone.localdate()
+    return (
+        f"?created_at__year={today.year}&created_at__month={today.month}"
+        f"&created_at__day={today.day}"
+    )

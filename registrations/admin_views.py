@@ -1,0 +1,364 @@
+"""The supervisor's admin pages besides the change list: review form, CSV export, statistics.
+
+Thin: they check the user's rights, read through selectors, write through
+services (``registrations.review``) and log through ``apoc.audit``.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from typing import Any
+
+from django import forms
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Min, QuerySet
+from django.db.models.functions import TruncMonth, TruncWeek
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from apoc.accounts.models import Jobcentre
+from apoc.admin_tools import changelist_criteria
+from apoc.audit.services import Action, audit_record
+from cpr.eligibility import TEMPLATES
+
+from .models import Category, IntakeRefusal, Registration, ReviewStatus
+from .selectors import registrations_visible_to
+
+__all__ = [
+    "ReviewForm",
+    "bar_chart_svg",
+    "csv_rows",
+    "reason_text",
+    "registration_export",
+    "registration_statistics",
+]
+
+
+# --- The review form ----------------------------------------------------------------------------
+
+
+class ReviewForm(forms.Form):
+    """The comment or reason of one review action, for one registration or a batch."""
+
+    text = forms.CharField(
+        max_length=2000,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60, "autofocus": True}),
+    )
+
+    LABELS = {
+        "approve": (_("Kommentar (valgfri)"), False),
+        "flag": (_("Hvad skal følges op?"), True),
+        "annul": (_("Begrundelse for annulleringen"), True),
+    }
+
+    def __init__(self, *args: Any, action: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        label, required = self.LABELS[action]
+        self.fields["text"].label = label
+        self.fields["text"].required = required
+        self.fields["text"].error_messages["required"] = (
+            _("Skriv en begrundelse.") if action == "annul" else _("Skriv en kommentar.")
+        )
+
+
+# --- Reasons and warnings -----------------------------------------------------------------------
+
+
+def reason_text(code: str, *, country: str = "") -> str:
+    """The Danish (or active language's) message of a reason code, without the intake's details.
+
+    Registrations keep only the codes of the warnings the caseworker confirmed,
+    so the details (a date, a number of months) show as "…".
+    """
+    import re
+
+    template = TEMPLATES.get(code)
+    if template is None:
+        return code
+    known = {"country": country} if country else {}
+    return re.sub(
+        r"%\((\w+)\)[sd]", lambda m: known.get(m.group(1), "…"), gettext(template)
+    ).replace("%%", "%")
+
+
+# --- CSV export ---------------------------------------------------------------------------------
+
+#: Spreadsheets run cells that begin with these as formulas; the export quotes them.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+EXPORT_COLUMNS: tuple[tuple[str, Any], ...] = (
+    ("allocation__personnummer", _("personnummer")),
+    ("surname", _("efternavn")),
+    ("given_names", _("fornavne")),
+    ("birth_date", _("fødselsdato")),
+    ("sex", _("køn")),
+    ("nationality", _("statsborgerskab")),
+    ("category", _("kategori")),
+    ("jobcentre__municipality_code", _("kommunekode")),
+    ("jobcentre__name", _("jobcenter")),
+    ("created_by__username", _("sagsbehandler")),
+    ("created_at", _("tildelt")),
+    ("review_status", _("gennemgang")),
+    ("reviewed_at", _("gennemgået")),
+    ("warnings_confirmed", _("bekræftede advarsler")),
+)
+
+
+class _Echo:
+    """A file-like object whose write returns the line, for streaming csv.writer output."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, list):
+        return " ".join(str(v) for v in value)
+    text = str(value)
+    if text.startswith(_FORMULA_START):
+        return "'" + text
+    return text
+
+
+def csv_rows(queryset: QuerySet[Registration], *, full_personnummer: bool) -> Iterator[str]:
+    """The export as CSV lines (semicolon-separated, as Danish spreadsheets expect), streamed."""
+    writer = csv.writer(_Echo(), delimiter=";")
+    yield "\ufeff" + writer.writerow([str(label) for _, label in EXPORT_COLUMNS])
+    fields = [name for name, _ in EXPORT_COLUMNS]
+    status_at = fields.index("review_status")
+    statuses = {value: str(label) for value, label in ReviewStatus.choices}
+    for row in queryset.values_list(*fields).iterator(chunk_size=2000):
+        values = list(row)
+        if not full_personnummer:
+            values[0] = f"{values[0][:6]}-XXXX"
+        values[status_at] = statuses.get(values[status_at], values[status_at])
+        yield writer.writerow([_cell(v) for v in values])
+
+
+def registration_export(model_admin: Any, request: HttpRequest) -> HttpResponse:
+    """The filtered change list as CSV. Logged with its filters and row count."""
+    if not request.user.has_perm("registrations.export_registration"):
+        raise PermissionDenied
+    try:
+        changelist = model_admin.get_changelist_instance(request)
+    except IncorrectLookupParameters:
+        # What the change list does with a filter it cannot apply.
+        return HttpResponseRedirect(f"{reverse('admin:registrations_registration_changelist')}?e=1")
+    queryset = changelist.get_queryset(request)
+    full = request.user.has_perm("registrations.view_full_personnummer")
+    rows = queryset.count()
+    audit_record(
+        user=request.user,
+        action=Action.EXPORT,
+        criteria={
+            **changelist_criteria(changelist),
+            "rows": rows,
+            "full_personnummer": full,
+            "format": "csv",
+        },
+        request=request,
+    )
+    response = StreamingHttpResponse(
+        csv_rows(queryset, full_personnummer=full), content_type="text/csv; charset=utf-8"
+    )
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="registreringer-{stamp}.csv"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# --- Statistics ---------------------------------------------------------------------------------
+
+MONTHS = 12
+WEEKS = 12
+TOP = 15
+
+
+def bar_chart_svg(points: list[tuple[str, int]], *, title: str, width: int = 640) -> SafeString:
+    """A bar chart as inline SVG, drawn on the server: no script, no external file."""
+    height, top, bottom, left = 200, 20, 40, 40
+    plot_w, plot_h = width - left - 10, height - top - bottom
+    peak = max((n for _, n in points), default=0) or 1
+    step = plot_w / max(len(points), 1)
+    bar_w = max(step * 0.7, 1)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="apoc-chart" role="img" '
+        f'width="{width}" height="{height}" viewBox="0 0 {width} {height}">',
+        f"<title>{escape(title)}</title>",
+        f'<line x1="{left}" y1="{top + plot_h}" x2="{width - 10}" y2="{top + plot_h}" '
+        f'stroke="#888" stroke-width="1"/>',
+        f'<text x="{left - 4}" y="{top + 4}" text-anchor="end" font-size="11">{peak}</text>',
+        f'<text x="{left - 4}" y="{top + plot_h}" text-anchor="end" font-size="11">0</text>',
+    ]
+    for index, (label, value) in enumerate(points):
+        bar_h = plot_h * value / peak
+        x = left + index * step + (step - bar_w) / 2
+        y = top + plot_h - bar_h
+        parts.append(
+            f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{bar_h:.1f}" '
+            f'fill="#417690"><title>{escape(label)}: {value}</title></rect>'
+        )
+        parts.append(
+            f'<text x="{x + bar_w / 2:.1f}" y="{top + plot_h + 14}" text-anchor="middle" '
+            f'font-size="10">{escape(label)}</text>'
+        )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 - every text in it is escaped above
+
+
+def _month_starts(now: datetime, count: int) -> list[datetime]:
+    first = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    months = [first]
+    for _step in range(count - 1):
+        previous = (months[-1] - timedelta(days=1)).replace(day=1)
+        months.append(previous)
+    return list(reversed(months))
+
+
+def _week_starts(now: datetime, count: int) -> list[datetime]:
+    monday = (now - timedelta(days=now.weekday())).replace(
+        hour=0, minute=0, second=0, microsecond=0
+    )
+    return [monday - timedelta(weeks=w) for w in reversed(range(count))]
+
+
+def _series(queryset: QuerySet, trunc: Any, starts: list[datetime]) -> list[tuple[datetime, int]]:
+    counted = {
+        timezone.localtime(row["period"]).date(): row["n"]
+        for row in queryset.filter(created_at__gte=starts[0])
+        .annotate(period=trunc("created_at"))
+        .values("period")
+        .annotate(n=Count("id"))
+        .order_by()
+    }
+    return [(start, counted.get(start.date(), 0)) for start in starts]
+
+
+def _grouped(queryset: QuerySet, field: str) -> list[tuple[str, int]]:
+    return [
+        (row[field], row["n"])
+        for row in queryset.values(field).annotate(n=Count("id")).order_by("-n", field)
+    ]
+
+
+def _ranked(counts: Counter) -> list[tuple[Any, int]]:
+    return sorted(counts.items(), key=lambda pair: (-pair[1], str(pair[0])))
+
+
+def _top(rows: list[tuple[str, int]], limit: int = TOP) -> list[tuple[str, int]]:
+    if len(rows) <= limit:
+        return rows
+    rest = sum(n for _, n in rows[limit - 1 :])
+    return [*rows[: limit - 1], (gettext("andre"), rest)]
+
+
+def registration_statistics(model_admin: Any, request: HttpRequest) -> TemplateResponse:
+    """Allocations per week and month, by category, nationality and jobcentre; the review
+    backlog; refusals by reason. Scoped like the change list."""
+    user = request.user
+    if not (
+        model_admin.has_view_permission(request)
+        and user.has_perm("registrations.review_registration")
+    ):
+        raise PermissionDenied
+    now = timezone.localtime()
+    visible = registrations_visible_to(user).select_related(None)
+    months = _month_starts(now, MONTHS)
+    weeks = _week_starts(now, WEEKS)
+    period = visible.filter(created_at__gte=months[0])
+
+    # One pass over the period for the month series and the three breakdowns.
+    months_seen: Counter = Counter()
+    by_field: dict[str, Counter] = {
+        "category": Counter(),
+        "nationality": Counter(),
+        "jobcentre": Counter(),
+    }
+    for row in (
+        period.annotate(month=TruncMonth("created_at"))
+        .values("month", "category", "nationality", "jobcentre_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        months_seen[timezone.localtime(row["month"]).date()] += row["n"]
+        by_field["category"][row["category"]] += row["n"]
+        by_field["nationality"][row["nationality"]] += row["n"]
+        by_field["jobcentre"][row["jobcentre_id"]] += row["n"]
+    per_month = [
+        (formats.date_format(start, "M Y"), months_seen.get(start.date(), 0)) for start in months
+    ]
+    per_week = [
+        (gettext("uge %(week)s") % {"week": start.isocalendar().week}, n)
+        for start, n in _series(visible, TruncWeek, weeks)
+    ]
+    categories = dict(Category.choices)
+    by_category = [(categories.get(c, c), n) for c, n in _ranked(by_field["category"])]
+    by_nationality = _top(
+        [(str(countries.name(c)) or c, n) for c, n in _ranked(by_field["nationality"])]
+    )
+    names = dict(
+        Jobcentre.objects.filter(pk__in=list(by_field["jobcentre"])).values_list("pk", "name")
+    )
+    by_jobcentre = _top(
+        sorted(
+            ((names.get(pk, str(pk)), n) for pk, n in by_field["jobcentre"].items()),
+            key=lambda pair: (-pair[1], pair[0]),
+        )
+    )
+
+    statuses = dict(ReviewStatus.choices)
+    status_counts = dict(_grouped(visible, "review_status"))
+    backlog = [(statuses[s], status_counts.get(s, 0)) for s in statuses]
+    oldest_pending = visible.filter(review_status=ReviewStatus.PENDING).aggregate(
+        oldest=Min("created_at")
+    )["oldest"]
+
+    refusals = IntakeRefusal.objects.filter(refused_at__gte=months[0])
+    if not user.has_perm("registrations.view_all_jobcentres"):
+        refusals = refusals.filter(jobcentre_id=user.jobcentre_id or 0)
+    reasons: Counter[str] = Counter()
+    refusal_count = 0
+    for codes in refusals.values_list("reason_codes", flat=True).iterator(chunk_size=2000):
+        refusal_count += 1
+        reasons.update(codes or [])
+    by_reason = [(code, reason_text(code), n) for code, n in reasons.most_common()]
+
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": gettext("Statistik over tildelinger"),
+        "opts": model_admin.model._meta,
+        "since": months[0],
+        "per_month": per_month,
+        "per_week": per_week,
+        "month_chart": bar_chart_svg(per_month, title=gettext("Tildelinger pr. måned")),
+        "week_chart": bar_chart_svg(per_week, title=gettext("Tildelinger pr. uge")),
+        "by_category": by_category,
+        "by_nationality": by_nationality,
+        "by_jobcentre": by_jobcentre,
+        "backlog": backlog,
+        "oldest_pending": oldest_pending,
+        "refusal_count": refusal_count,
+        "by_reason": by_reason,
+        "all_jobcentres": user.has_perm("registrations.view_all_jobcentres"),
+        "refusals_heading": ngettext(
+            "%(count)d afvist ansøgning", "%(count)d afviste ansøgninger", refusal_count
+        )
+        % {"count": refusal_count},
+    }
+    return TemplateResponse(request, "admin/registrations/registration/statistics.html", context)

@@ -1,0 +1,339 @@
+"""The supervisor's review of allocations: approve, flag for follow-up, annul.
+
+The allowed transitions live in :data:`TRANSITIONS` and nowhere else; the admin
+only calls the services here. Each service locks the registration's row, checks
+the user's right and the transition against the status in the database, changes
+the registration, and writes the access log, in one transaction.
+
+Batches (:func:`registrations_review`) are *not* all-or-nothing: each
+registration is reviewed in its own transaction, and the result says, per
+registration, whether it was changed or why not. A supervisor who selects
+today's 40 allocations to approve, one of which a colleague annulled a minute
+ago, gets 39 approved and one clear refusal instead of having to find the odd
+one out and start again. Every refusal leaves its registration unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+
+from apoc.audit.services import Action, audit_record
+from apoc.exceptions import DomainError, Msg, gettext_noop
+from cpr.services import allocation_annul
+from jobnet.services import jobnet_account_disable
+
+from .models import Registration, ReviewStatus
+
+__all__ = [
+    "BATCH_LIMIT",
+    "REVIEW_ACTIONS",
+    "TRANSITIONS",
+    "BatchResult",
+    "BatchTooLarge",
+    "InvalidTransition",
+    "ReasonRequired",
+    "ReviewNotAllowed",
+    "allowed_targets",
+    "registration_annul",
+    "registration_approve",
+    "registration_flag",
+    "registrations_review",
+]
+
+_PENDING, _APPROVED, _FLAGGED, _ANNULLED = (
+    ReviewStatus.PENDING.value,
+    ReviewStatus.APPROVED.value,
+    ReviewStatus.FLAGGED.value,
+    ReviewStatus.ANNULLED.value,
+)
+
+#: From each review status, the statuses a supervisor may move a registration to.
+#: Annulment is final: the number has CPR status 30 and is never handed out again.
+#: No status moves to itself: approving an approved registration is refused, so
+#: that the reviewer and time of the first decision are never overwritten.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    _PENDING: frozenset({_APPROVED, _FLAGGED, _ANNULLED}),
+    _FLAGGED: frozenset({_APPROVED, _ANNULLED}),
+    _APPROVED: frozenset({_FLAGGED, _ANNULLED}),
+    _ANNULLED: frozenset(),
+}
+
+#: Review action name -> the status it leads to. The names are the admin's too.
+REVIEW_ACTIONS: dict[str, str] = {
+    "approve": _APPROVED,
+    "flag": _FLAGGED,
+    "annul": _ANNULLED,
+}
+
+#: How many registrations one batch may review. "Select all" on a filtered list
+#: of a million rows must not turn into a million transactions in one request.
+BATCH_LIMIT = 500
+
+#: The statuses' names as msgids (the same msgids as ReviewStatus' labels).
+_STATUS_NAMES: dict[str, str] = {
+    _PENDING: gettext_noop("afventer gennemgang"),
+    _APPROVED: gettext_noop("godkendt"),
+    _FLAGGED: gettext_noop("markeret til opfølgning"),
+    _ANNULLED: gettext_noop("annulleret"),
+}
+
+
+class InvalidTransition(DomainError):
+    code = "invalid_transition"
+    template = gettext_noop(
+        "%(masked)s kan ikke blive %(target)s, fordi registreringen er %(current)s."
+    )
+
+
+class ReasonRequired(DomainError):
+    code = "reason_required"
+    template = gettext_noop("Skriv en begrundelse. Den gemmes i adgangsloggen.")
+
+
+class ReviewNotAllowed(DomainError):
+    code = "review_not_allowed"
+    template = gettext_noop("Du har ikke ret til at gennemgå registreringen %(masked)s.")
+
+
+class BatchTooLarge(DomainError):
+    code = "batch_too_large"
+    template = gettext_noop(
+        "Vælg højst %(limit)d registreringer ad gangen. Du valgte %(count)d. "
+        "Afgræns listen med filtrene først."
+    )
+
+
+def allowed_targets(status: str) -> frozenset[str]:
+    """The statuses a registration in ``status`` may move to."""
+    return TRANSITIONS.get(status, frozenset())
+
+
+def _check_transition(registration: Registration, target: str) -> None:
+    if target not in allowed_targets(registration.review_status):
+        raise InvalidTransition(
+            params={
+                "masked": registration.masked_personnummer,
+                "target": Msg(_STATUS_NAMES[target]),
+                "current": Msg(_STATUS_NAMES[registration.review_status]),
+            }
+        )
+
+
+def _may_review(user: Any, registration: Registration) -> bool:
+    if not user.has_perm("registrations.review_registration"):
+        return False
+    if user.has_perm("registrations.view_all_jobcentres"):
+        return True
+    return bool(user.jobcentre_id) and user.jobcentre_id == registration.jobcentre_id
+
+
+def _locked(registration: Registration) -> Registration:
+    """The registration re-read under a row lock, so that two reviewers serialise."""
+    return (
+        Registration.objects.select_for_update(of=("self",))
+        .select_related("allocation")
+        .get(pk=registration.pk)
+    )
+
+
+_REVIEW_FIELDS = ("review_status", "reviewed_by", "reviewed_at", "review_comment")
+
+
+def _clean_text(text: str | None) -> str:
+    return (text or "").strip()
+
+
+def _review(
+    *,
+    registration: Registration,
+    target: str,
+    user: Any,
+    comment: str,
+    request: HttpRequest | None,
+) -> Registration:
+    """The one write path of every review. Call inside a transaction."""
+    current = _locked(registration)
+    if not _may_review(user, current):
+        raise ReviewNotAllowed(params={"masked": current.masked_personnummer})
+    _check_transition(current, target)
+    if target in (_FLAGGED, _ANNULLED) and not comment:
+        raise ReasonRequired()
+    previous = current.review_status
+    current.review_status = target
+    current.reviewed_by = user
+    current.reviewed_at = timezone.now()
+    current.review_comment = comment
+    current.full_clean(
+        exclude=[f.name for f in Registration._meta.fields if f.name not in _REVIEW_FIELDS],
+        validate_unique=False,
+        validate_constraints=False,
+    )
+    current.save(update_fields=list(_REVIEW_FIELDS))
+    if target == _ANNULLED:
+        allocation_annul(allocation=current.allocation, reason=comment)
+        registration_jobnet_disable(registration=current, user=user, request=request)
+        audit_record(
+            user=user,
+            action=Action.ANNUL,
+            subject=current,
+            criteria={"from": previous, "to": target, "reason": comment},
+            request=request,
+        )
+    else:
+        audit_record(
+            user=user,
+            action=Action.REVIEW,
+            subject=current,
+            criteria={"from": previous, "to": target, "comment": comment},
+            request=request,
+        )
+    # Hand the caller's object the new state too.
+    for name in _REVIEW_FIELDS:
+        setattr(registration, name, getattr(current, name))
+    registration.allocation = current.allocation
+    return registration
+
+
+def registration_jobnet_disable(
+    *, registration: Registration, user: Any, request: HttpRequest | None = None
+) -> None:
+    """Disable the person's Jobnet account when their number is annulled.
+
+    Runs inside the annulment's transaction: a failure here rolls the
+    annulment back. The account's password stops working and no letter can be
+    printed for it again.
+    """
+    if registration.jobnet_account_id is None:
+        return
+    jobnet_account_disable(account=registration.jobnet_account, disabled_by=user, request=request)
+
+
+@transaction.atomic
+def registration_approve(
+    *,
+    registration: Registration,
+    user: Any,
+    comment: str = "",
+    request: HttpRequest | None = None,
+) -> Registration:
+    """Approve an allocation. Raises ``InvalidTransition`` or ``ReviewNotAllowed``."""
+    return _review(
+        registration=registration,
+        target=_APPROVED,
+        user=user,
+        comment=_clean_text(comment),
+        request=request,
+    )
+
+
+@transaction.atomic
+def registration_flag(
+    *,
+    registration: Registration,
+    user: Any,
+    comment: str,
+    request: HttpRequest | None = None,
+) -> Registration:
+    """Flag an allocation for follow-up, saying why.
+
+    Raises ``ReasonRequired`` without a comment, ``InvalidTransition`` or
+    ``ReviewNotAllowed``.
+    """
+    return _review(
+        registration=registration,
+        target=_FLAGGED,
+        user=user,
+        comment=_clean_text(comment),
+        request=request,
+    )
+
+
+@transaction.atomic
+def registration_annul(
+    *,
+    registration: Registration,
+    user: Any,
+    reason: str,
+    request: HttpRequest | None = None,
+) -> Registration:
+    """Annul an allocation: CPR status 30, the Jobnet account disabled.
+
+    The number stays in the register and is never handed out again. Raises
+    ``ReasonRequired`` without a reason, ``InvalidTransition`` or
+    ``ReviewNotAllowed``.
+    """
+    return _review(
+        registration=registration,
+        target=_ANNULLED,
+        user=user,
+        comment=_clean_text(reason),
+        request=request,
+    )
+
+
+_SERVICES = {
+    "approve": lambda *, registration, user, text, request: registration_approve(
+        registration=registration, user=user, comment=text, request=request
+    ),
+    "flag": lambda *, registration, user, text, request: registration_flag(
+        registration=registration, user=user, comment=text, request=request
+    ),
+    "annul": lambda *, registration, user, text, request: registration_annul(
+        registration=registration, user=user, reason=text, request=request
+    ),
+}
+
+
+@dataclass
+class BatchResult:
+    """What a batch did: the registrations changed, and the refusals with their errors."""
+
+    done: list[Registration] = field(default_factory=list)
+    refused: list[tuple[Registration, DomainError]] = field(default_factory=list)
+
+
+def registrations_review(
+    *,
+    registrations: Iterable[Registration],
+    action: str,
+    user: Any,
+    text: str = "",
+    request: HttpRequest | None = None,
+) -> BatchResult:
+    """Apply one review action to several registrations, each in its own transaction.
+
+    ``action`` is a key of :data:`REVIEW_ACTIONS`; ``text`` is the comment or
+    the reason. Not all-or-nothing (see the module's docstring): the result
+    lists what was done and what was refused, and why. Raises ``BatchTooLarge``
+    (changing nothing) beyond :data:`BATCH_LIMIT` registrations, and
+    ``ReasonRequired`` (changing nothing) when flagging or annulling without text.
+    """
+    if action not in _SERVICES:
+        raise ValueError(f"unknown review action {action!r}")
+    if isinstance(registrations, QuerySet):
+        rows = list(registrations[: BATCH_LIMIT + 1])
+        count = registrations.count() if len(rows) > BATCH_LIMIT else len(rows)
+    else:
+        rows = list(registrations)
+        count = len(rows)
+    if count > BATCH_LIMIT:
+        raise BatchTooLarge(params={"limit": BATCH_LIMIT, "count": count})
+    text = _clean_text(text)
+    if action in ("flag", "annul") and not text:
+        raise ReasonRequired()
+    result = BatchResult()
+    for registration in rows:
+        try:
+            _SERVICES[action](registration=registration, user=user, text=text, request=request)
+        except DomainError as error:
+            result.refused.append((registration, error))
+        else:
+            result.done.append(registration)
+    return result

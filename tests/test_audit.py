@@ -1,0 +1,275 @@
+"""The access log: read-only admin scoped to the jobcentre, retention purge, access requests."""
+
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from apoc.audit.management.commands.purge_audit import audit_purge
+from apoc.audit.models import AuditEntry
+from apoc.audit.services import audit_record
+from registrations import review
+from tests.factories import (
+    JobcentreFactory,
+    NationalAdminFactory,
+    RegistrationFactory,
+    SupervisorFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = reverse("admin:audit_auditentry_changelist")
+
+
+@pytest.fixture
+def copenhagen(db):
+    return JobcentreFactory(municipality_code="101", municipality="København")
+
+
+@pytest.fixture
+def odense(db):
+    return JobcentreFactory(municipality_code="461", municipality="Odense", region="1083")
+
+
+@pytest.fixture
+def supervisor(copenhagen):
+    return SupervisorFactory(username="tina", jobcentre=copenhagen)
+
+
+def entry(**fields):
+    return AuditEntry.objects.create(action=fields.pop("action", "view"), **fields)
+
+
+# --- Admin --------------------------------------------------------------------------------------
+
+
+def test_audit_admin_is_read_only_for_everyone(client, supervisor):
+    item = entry(username="tina", user=supervisor, jobcentre=supervisor.jobcentre)
+    for user in (supervisor, NationalAdminFactory()):
+        client.force_login(user)
+        assert client.get(reverse("admin:audit_auditentry_add")).status_code == 403
+        change = reverse("admin:audit_auditentry_change", args=[item.pk])
+        assert client.get(change).status_code == 200
+        assert client.post(change, {"username": "someone"}).status_code == 403
+        delete = reverse("admin:audit_auditentry_delete", args=[item.pk])
+        assert client.get(delete).status_code == 403
+        assert client.post(delete, {"post": "yes"}).status_code == 403
+        response = client.post(
+            CHANGELIST, {"action": "delete_selected", "_selected_action": [item.pk]}
+        )
+        assert response.status_code in (200, 302)
+    item.refresh_from_db()
+    assert item.username == "tina"
+    assert AuditEntry.objects.filter(pk=item.pk).exists()
+
+
+def test_the_log_shows_searched_personnumre_masked(client, supervisor):
+    item = entry(
+        action="search",
+        jobcentre=supervisor.jobcentre,
+        criteria={"q": "0101901234", "personnummer": "010190-1234", "filters": {}},
+    )
+    client.force_login(supervisor)
+    for url in (CHANGELIST, reverse("admin:audit_auditentry_change", args=[item.pk])):
+        body = client.get(url).content.decode()
+        assert "010190-XXXX" in body
+        assert "1234" not in body
+
+
+def test_entries_cannot_be_changed_through_the_model(supervisor):
+    item = audit_record(user=supervisor, action="view")
+    item.username = "someone else"
+    with pytest.raises(RuntimeError):
+        item.save()
+
+
+def test_supervisor_sees_own_jobcentres_entries_only(client, supervisor, odense):
+    mine = entry(username="tina", jobcentre=supervisor.jobcentre)
+    theirs = entry(username="otto", jobcentre=odense)
+    client.force_login(supervisor)
+    response = client.get(CHANGELIST)
+    assert [e.pk for e in response.context["cl"].result_list] == [mine.pk]
+    change = reverse("admin:audit_auditentry_change", args=[theirs.pk])
+    assert client.get(change).status_code == 302  # "does not exist": hidden, not shown
+    assert "jobcentre__id__exact" not in response.content.decode()
+
+
+def test_national_administrator_sees_all_entries(client, supervisor, odense):
+    entries = [entry(jobcentre=supervisor.jobcentre), entry(jobcentre=odense), entry()]
+    client.force_login(NationalAdminFactory())
+    response = client.get(CHANGELIST)
+    assert {e.pk for e in response.context["cl"].result_list} == {e.pk for e in entries}
+
+
+def test_search_the_log_by_user_and_by_date(client, supervisor, copenhagen):
+    colleague = SupervisorFactory(username="torben", jobcentre=copenhagen)
+    by_tina = entry(username="tina", user=supervisor, jobcentre=copenhagen)
+    by_torben = entry(username="torben", user=colleague, jobcentre=copenhagen)
+    old = entry(
+        username="tina",
+        user=supervisor,
+        jobcentre=copenhagen,
+        at=timezone.now() - timedelta(days=400),
+    )
+    client.force_login(supervisor)
+
+    def found(**params):
+        response = client.get(CHANGELIST, params)
+        assert response.status_code == 200
+        return {e.pk for e in response.context["cl"].result_list}
+
+    assert found(q="tor") == {by_torben.pk}
+    assert found(user=str(colleague.pk)) == {by_torben.pk}
+    assert found(user=str(supervisor.pk)) == {by_tina.pk, old.pk}
+    assert found(user="junk") == set()
+    assert found(at__year=str(old.at.year), at__month=str(timezone.localtime(old.at).month)) == {
+        old.pk
+    }
+    assert found(action__exact="view") == {by_tina.pk, by_torben.pk, old.pk}
+    staff = client.get(CHANGELIST).content.decode()
+    assert "torben" in staff
+
+
+def test_registration_admin_shows_the_registrations_trail_read_only(client, supervisor):
+    registration = RegistrationFactory(jobcentre=supervisor.jobcentre)
+    client.force_login(supervisor)
+    review.registration_flag(registration=registration, user=supervisor, comment="Tjek adressen")
+    body = client.get(
+        reverse("admin:registrations_registration_change", args=[registration.pk])
+    ).content.decode()
+    trail = body[body.index('id="audit-trail"') :]
+    assert "gennemgang" in trail and "Tjek adressen" in trail and "tina" in trail
+
+
+# --- Retention ----------------------------------------------------------------------------------
+
+
+def test_purge_removes_entries_past_retention_and_logs_itself(settings):
+    settings.AUDIT_RETENTION_DAYS = 30
+    now = timezone.now()
+    old = [entry(at=now - timedelta(days=31)), entry(at=now - timedelta(days=400))]
+    kept = entry(at=now - timedelta(days=29))
+    out = StringIO()
+    call_command("purge_audit", stdout=out)
+    assert not AuditEntry.objects.filter(pk__in=[e.pk for e in old]).exists()
+    assert AuditEntry.objects.filter(pk=kept.pk).exists()
+    purge = AuditEntry.objects.get(action="purge")
+    assert purge.criteria["removed"] == 2
+    assert purge.criteria["retention_days"] == 30
+    assert purge.user is None
+    assert "Removed 2" in out.getvalue()
+
+
+def test_purge_with_nothing_to_remove_still_logs_that_it_ran():
+    entry(at=timezone.now())
+    call_command("purge_audit", stdout=StringIO())
+    assert AuditEntry.objects.get(action="purge").criteria["removed"] == 0
+    assert AuditEntry.objects.count() == 2
+
+
+def test_purge_default_retention_is_five_years(settings):
+    assert settings.AUDIT_RETENTION_DAYS == 1825
+    now = timezone.now()
+    entry(at=now - timedelta(days=1824))
+    entry(at=now - timedelta(days=1826))
+    call_command("purge_audit", stdout=StringIO())
+    assert AuditEntry.objects.get(action="purge").criteria["removed"] == 1
+
+
+def test_purge_works_in_batches():
+    now = timezone.now()
+    for _ in range(5):
+        entry(at=now - timedelta(days=10))
+    assert audit_purge(days=5, batch=2) == 5
+    assert list(AuditEntry.objects.values_list("action", flat=True)) == ["purge"]
+
+
+@pytest.mark.parametrize("days", ["0", "-3"])
+def test_purge_refuses_a_retention_below_one_day(days):
+    entry(at=timezone.now() - timedelta(days=2))
+    with pytest.raises(CommandError):
+        call_command("purge_audit", "--days", days)
+    assert AuditEntry.objects.count() == 1
+
+
+# --- Access requests ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def person(supervisor):
+    return RegistrationFactory(jobcentre=supervisor.jobcentre, document_number_key="EA123")
+
+
+def audit_for(*args):
+    out = StringIO()
+    call_command("audit_for", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_audit_for_lists_what_was_done_when_and_where_without_staff_names(
+    supervisor, person, odense
+):
+    supervisor.first_name, supervisor.last_name = "Tina", "Teamleder"
+    supervisor.save()
+    audit_record(user=supervisor, action="create", subject=person)
+    audit_record(user=supervisor, action="view", subject=person)
+    review.registration_approve(registration=person, user=supervisor)
+    audit_record(user=supervisor, action="search", criteria={"q": person.personnummer})
+    audit_record(
+        user=supervisor,
+        action="search",
+        criteria={"kind": "personnummer", "value": person.personnummer.replace("-", "")},
+    )
+    audit_record(
+        user=supervisor,
+        action="duplicate_check",
+        criteria={"document": f"{person.document_country}:EA123", "matches": 0},
+    )
+    other = RegistrationFactory(jobcentre=odense)
+    audit_record(user=supervisor, action="view", subject=other)
+    audit_record(user=supervisor, action="search", criteria={"q": other.personnummer})
+
+    text = audit_for(person.personnummer.replace("-", ""))
+    assert f"Logning for personnummer {person.personnummer}" in text
+    assert "oprettelse af registreringen" in text
+    assert "visning af registreringen" in text
+    assert "gennemgang af registreringen: afventer gennemgang → godkendt" in text
+    assert text.count("søgning") == 2
+    assert "dubletkontrol" in text
+    assert "Jobcenter København" in text
+    assert "I alt 6 logposter." in text
+    for secret in ("tina", "Tina", "Teamleder", "127.0.0.1", other.personnummer):
+        assert secret not in text
+    logged = AuditEntry.objects.filter(criteria__command="audit_for").get()
+    assert logged.criteria == {
+        "command": "audit_for",
+        "personnummer": person.personnummer,
+        "entries": 6,
+    }
+
+
+def test_audit_for_includes_its_own_earlier_runs(person):
+    audit_for(person.personnummer)
+    assert "indsigt i logningen" in audit_for(person.personnummer)
+
+
+@pytest.mark.parametrize("value", ["123", "320190-1234", "abcdef-ghij", "０１０１９０１２３４"])
+def test_audit_for_refuses_an_invalid_number(value):
+    with pytest.raises(CommandError, match="Ugyldigt personnummer"):
+        audit_for(value)
+    assert not AuditEntry.objects.exists()
+
+
+def test_audit_for_an_unknown_number_is_a_clear_error(db):
+    with pytest.raises(CommandError, match="findes ikke i registret"):
+        audit_for("010190-0000")
+
+
+def test_audit_for_an_unknown_number_that_was_searched_for_prints_the_searches(supervisor):
+    audit_record(user=supervisor, action="search", criteria={"q": "0101900000"})
+    text = audit_for("010190-0000")
+    assert "kun søgt efter" in text
+    assert "I alt 1 logpost." in text
