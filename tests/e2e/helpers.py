@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 import unicodedata
 from dataclasses import dataclass, field
@@ -262,11 +261,9 @@ def login(page, username: str, password: str = PASSWORD, *, next_path: str = "/"
     page.wait_for_url(lambda url: "/login/" not in url)
 
 
-def no_horizontal_scroll(page) -> dict:
+def page_width(page) -> dict:
+    """The document's width and the viewport's: no horizontal scrolling while the first
+    is at most the second."""
     return page.evaluate(
         "() => ({scrollWidth: document.documentElement.scrollWidth, innerWidth: innerWidth})"
     )
-
-
-def dump(data) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=1, default=str)
