@@ -53,9 +53,12 @@ serve: install
 	DJANGO_SETTINGS_MODULE=apoc.settings.production $(PY) manage.py collectstatic --noinput
 	DJANGO_SETTINGS_MODULE=apoc.settings.production $(VENV)/bin/gunicorn apoc.wsgi
 
+# The msgids are Danish, so English is the only catalogue. After this, translate every
+# entry with an empty msgstr in locale/en/LC_MESSAGES/django.po and run it again to
+# compile; commit django.po and django.mo. tests/test_translations.py checks both.
 messages: install
-	$(PY) manage.py makemessages -l en -l da --ignore=.venv --ignore=var
-	$(PY) manage.py compilemessages --ignore=.venv
+	$(PY) manage.py makemessages -l en --no-obsolete --ignore=.venv --ignore=var --ignore=bench --ignore=tests --ignore=node_modules
+	$(PY) manage.py compilemessages -l en --ignore=.venv
 
 clean:
 	rm -rf var/apoc.sqlite3 var/staticfiles

@@ -80,9 +80,10 @@ class DateInput(forms.DateInput):
 def country_choices(*, flag_eea: bool) -> list[tuple[str, object]]:
     """Every country, with EU/EEA/Swiss ones first and flagged."""
     eea, others = [], []
+    flag = gettext("EU/EØS")
     for code, name in countries:
         if flag_eea and is_eea_or_swiss(code):
-            eea.append((code, f"{name} (EU/EØS)"))
+            eea.append((code, f"{name} ({flag})"))
         else:
             others.append((code, name))
     if not flag_eea:

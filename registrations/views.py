@@ -93,7 +93,11 @@ def intake(request: HttpRequest) -> HttpResponse:
         form.is_valid()
         if form.cleaned_data.get("confirm_warnings"):
             form.add_error("confirm_warnings", unconfirmed.message_in(gettext))
-        context.update(form=form, warnings=unconfirmed.warnings, pending=stash.describe())
+        context.update(
+            form=form,
+            warnings=[warning.message_in(gettext) for warning in unconfirmed.warnings],
+            pending=stash.describe(),
+        )
         return render(request, "registrations/intake.html", context, status=422)
     except DuplicateFound as found:
         form.add_error(None, found.message_in(gettext))
