@@ -44,7 +44,7 @@ def fill_stay(page, person: Person) -> None:
 
 def submit_intake(page, *, expect_errors: bool = False) -> None:
     with page.expect_navigation():
-        page.get_by_role("button", name="Tildel personnummer").click()
+        page.locator("#submit-id-submit").click()
     if not expect_errors:
         assert_no_error_summary(page)
 

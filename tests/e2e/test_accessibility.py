@@ -81,7 +81,7 @@ def test_every_caseworker_page_passes_axe(page, shots, caseworker, stefan, lang)
     if lang == "en":
         switch_to_english(page)
     check(page, shots, "login", lang)
-    page.get_by_role("button", name="Log ind").click()
+    page.locator("main button[type=submit]").click()
     page.wait_for_load_state()
     check(page, shots, "login-errors", lang)
     login(page, "sara")
