@@ -114,6 +114,16 @@ def focus_state(page) -> dict:
     return page.evaluate(_FOCUS)
 
 
+def wait_for_focus(page, selector: str, *, timeout: float = 5_000) -> None:
+    """Wait until the element matching ``selector`` has the focus. The browser applies
+    ``autofocus`` after the page has loaded, not at once."""
+    page.wait_for_function(
+        "(s) => document.activeElement && document.activeElement.matches(s)",
+        arg=selector,
+        timeout=timeout,
+    )
+
+
 def assert_focus_visible(page) -> dict:
     state = focus_state(page)
     assert state["ok"], f"focus is not visible: {state}"

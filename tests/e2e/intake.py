@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .helpers import DOCUMENT, Person, date_keys, tab_to
+from .helpers import DOCUMENT, Person, date_keys, tab_to, wait_for_focus
 
 TEXT_FIELDS = ("surname", "given_names", "place_of_birth", "document_number", "phone")
 
@@ -141,7 +141,7 @@ def mrz_intake(page, person: Person, date_order: str, mrz: str) -> Keys:
         keys.press("Enter")
     page.locator("#mrz-summary").wait_for()
     # The MRZ has no diacritics; the surname has the focus for the correction.
-    assert page.evaluate("document.activeElement.id") == "id_surname"
+    wait_for_focus(page, "#id_surname")
     keys.press("Control+A")
     keys.type(person.surname)
     keys.to("#id_given_names")

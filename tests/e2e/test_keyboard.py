@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from registrations.models import Registration
 
-from .helpers import PASSWORD, STEFAN, assert_focus_visible, tab_to
+from .helpers import PASSWORD, STEFAN, assert_focus_visible, tab_to, wait_for_focus
 from .intake import keyboard_intake
 
 
@@ -13,6 +13,7 @@ def test_intake_with_the_keyboard_alone_keeps_the_focus_visible(
 ):
     page.goto("/login/")
     # The user name field has the focus from the start (autofocus).
+    wait_for_focus(page, "#id_username")
     tab_to(page, "#id_username")
     page.keyboard.type("sara")
     tab_to(page, "#id_password")

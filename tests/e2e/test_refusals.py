@@ -6,7 +6,7 @@ import dataclasses
 
 from registrations.models import Registration
 
-from .helpers import STEFAN, login
+from .helpers import STEFAN, login, wait_for_focus
 from .intake import fill_intake, submit_intake
 
 AMERICAN = dataclasses.replace(
@@ -52,7 +52,7 @@ def test_american_is_refused_with_the_reason_at_the_nationality_field(page, shot
         "heading", name="Personen kan ikke få et administrativt personnummer"
     ).wait_for()
     # The focus moves to the summary, which a screen reader then reads out.
-    assert page.evaluate("document.activeElement.id") == "error-summary"
+    wait_for_focus(page, "#error-summary")
     assert summary.get_attribute("role") == "alert"
     reason = "Statsborgere fra USA kan ikke få et administrativt personnummer"
     link = summary.get_by_role("link", name="Statsborgerskab")
@@ -87,7 +87,7 @@ def test_warnings_must_be_confirmed_before_the_number_is_given(page, shots, case
 
     summary = page.locator("#error-summary")
     summary.get_by_role("heading", name="Bekræft advarslerne nederst i formularen").wait_for()
-    assert page.evaluate("document.activeElement.id") == "error-summary"
+    wait_for_focus(page, "#error-summary")
     assert "nordiske" in summary.inner_text()
     confirm = page.locator("#div_id_confirm_warnings input[type=checkbox]")
     assert confirm.count() == 1

@@ -16,7 +16,7 @@ from cpr.models import CprStatus
 from registrations.models import Registration
 from tests.factories import RegistrationFactory
 
-from .helpers import PASSWORD
+from .helpers import PASSWORD, wait_for_focus
 
 REASON = "Havde allerede et personnummer"
 
@@ -80,8 +80,9 @@ def test_supervisor_filters_today_approves_one_annuls_one_and_sees_the_trail(
     page.goto("/admin/registrations/registration/")
     shots(page, "changelist")
     shots.axe(page, "changelist")
-    page.get_by_role("link", name="Dagens tildelinger").click()
-    page.wait_for_url(re.compile(r"created_at__day="))
+    with page.expect_navigation():
+        page.get_by_role("link", name="Dagens tildelinger").click()
+    assert "created_at__day=" in page.url
     names = page.locator("#result_list tbody tr").all_inner_texts()
     assert len(names) == 3, names
     for registration in (ana, bogdan, cristina):
@@ -97,14 +98,15 @@ def test_supervisor_filters_today_approves_one_annuls_one_and_sees_the_trail(
     shots(page, "approved")
 
     # Annul one, with a reason on the action's own page.
-    page.get_by_role("link", name="Dagens tildelinger").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Dagens tildelinger").click()
     select_rows(page, bogdan)
     run_action(page, "Annullér de valgte personnumre (med begrundelse)")
     assert "Annullering kan ikke fortrydes." in page.locator("#content-main").inner_text()
     assert bogdan.masked_personnummer in page.locator("#content-main").inner_text()
     reason = page.get_by_label("Begrundelse for annulleringen")
     # The reason field is required and has the focus.
-    assert page.evaluate("document.activeElement.name") == "text"
+    wait_for_focus(page, "textarea[name=text]")
     shots(page, "annul-reason-page")
     shots.axe(page, "annul action page")
     page.locator("#content-main [type=submit]").click()  # without a reason: refused
@@ -116,7 +118,7 @@ def test_supervisor_filters_today_approves_one_annuls_one_and_sees_the_trail(
     assert any(
         "Skriv en begrundelse." in page.locator(f"[id='{i}']").inner_text() for i in described
     ), described
-    assert page.evaluate("document.activeElement.name") == "text"
+    wait_for_focus(page, "textarea[name=text]")
     shots(page, "annul-without-reason")
     shots.axe(page, "annul action page with an error")
     reason.fill(REASON)
