@@ -5,7 +5,8 @@ test client (session, CSRF-exempt client, permission checks, form, upload
 check, eligibility, duplicate check, allocation, registration, access log),
 and counts the queries it makes. Prints intake_p50_ms, intake_p95_ms,
 intake_queries, and intake_ratio against a GET of the login page (a trivial
-view through the same middleware) measured in the same run.
+view through the same middleware) measured in the same run; then
+mrz_parse_per_s, against bare check-digit verification of the same MRZs.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._setup import emit, median, percentile, setup
+from bench._setup import best_rate, emit, median, percentile, setup
 
 ROUNDS = 300
 WARMUP = 20
@@ -109,6 +110,15 @@ def main() -> None:
     emit("intake_queries", max(query_counts))
     emit("trivial_view_p50_ms", median(baseline) * 1000)
     emit("intake_ratio", median(timings) / median(baseline))
+
+    # Reading an MRZ is the first step of a scanned intake (bench/mrz.py has more).
+    from bench.mrz import TODAY, baseline_verify, make_mrzs
+    from registrations.mrz import parse_mrz
+
+    mrzs = make_mrzs(10_000)
+    mrz_rate = best_rate(lambda text: parse_mrz(text, today=TODAY), mrzs)
+    emit("mrz_parse_per_s", mrz_rate)
+    emit("mrz_parse_ratio", mrz_rate / best_rate(baseline_verify, mrzs))
 
 
 if __name__ == "__main__":
