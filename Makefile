@@ -1,11 +1,14 @@
-# APOC: make run (set up and serve with demo data), make test (the whole suite).
+# APOC: make run (set up and serve with demo data), make test (the whole suite),
+# make e2e (the browser tests alone).
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test bench lint serve messages clean
+AXE := node_modules/axe-core/axe.min.js
+
+.PHONY: install browser-deps run test e2e bench lint serve messages clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,14 +18,26 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
+# axe-core for the browser tests, from npm into node_modules/ (npm ci keeps the
+# package's old file dates, hence the touch).
+$(AXE): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+browser-deps: $(AXE)
+
 run: install
 	mkdir -p var
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-test: install
+test: install browser-deps
 	$(VENV)/bin/pytest
+
+# The browser tests alone; screenshots go to test-output/e2e/.
+e2e: install browser-deps
+	$(VENV)/bin/pytest tests/e2e
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -95,6 +95,22 @@ def country_choices(*, flag_eea: bool) -> list[tuple[str, object]]:
     ]
 
 
+def announce_required_selects(form: forms.Form) -> None:
+    """Mark required selects that have no empty choice with ``aria-required``.
+
+    Django leaves ``required`` off such a select (HTML allows it only with an empty first
+    option), so a screen reader would not hear that the field is required.
+    """
+    for field in form.fields.values():
+        widget = field.widget
+        if (
+            field.required
+            and isinstance(widget, forms.Select)
+            and not widget.use_required_attribute(None)
+        ):
+            widget.attrs["aria-required"] = "true"
+
+
 class CountryChoiceField(forms.ChoiceField):
     def __init__(self, *, flag_eea: bool = False, **kwargs):
         super().__init__(choices=lambda: country_choices(flag_eea=flag_eea), **kwargs)
@@ -155,6 +171,7 @@ class IntakeForm(forms.Form):
         label=_("Farvefoto eller scanning af ID-dokumentet"),
         required=False,
         help_text=_("JPEG, PNG eller PDF. Kræves før der tildeles et personnummer."),
+        error_messages={"required": _("Vedhæft et farvefoto eller en scanning af ID-dokumentet.")},
         widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,application/pdf"}),
     )
 
@@ -234,7 +251,10 @@ class IntakeForm(forms.Form):
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
+        announce_required_selects(self)
         self.has_pending_document = has_pending_document
+        # The picture is required until one has been received for this submission.
+        self.fields["document_file"].required = not has_pending_document
         self.mrz_filled = mrz_filled
         for name in mrz_filled:
             field = self.fields[name]
@@ -465,6 +485,7 @@ class OfferForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        announce_required_selects(self)
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", _("Gem tilbud")))
 

@@ -156,7 +156,11 @@ def _read_mrz(request: HttpRequest, stash: pending.PendingDocument | None) -> Ht
             if value:
                 values[name] = value
                 filled.add(name)
-    form = IntakeForm(initial=values, mrz_filled=frozenset(filled))
+    form = IntakeForm(
+        initial=values,
+        mrz_filled=frozenset(filled),
+        has_pending_document=bool(stash and stash.exists()),
+    )
     if "surname" in filled:
         # The MRZ has no diacritics: the caseworker's next step is the name.
         form.fields["surname"].widget.attrs["autofocus"] = True

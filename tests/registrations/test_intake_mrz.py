@@ -179,3 +179,16 @@ def test_the_normalised_foreign_number_feeds_the_duplicate_check(caseworker_clie
     assert again.status_code == 409
     assert Registration.objects.count() == 1
     assert date(1992, 4, 17) == Registration.objects.get().birth_date
+
+
+def test_a_picture_sent_with_the_mrz_is_kept_and_not_asked_for_again(caseworker_client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.factories import png_bytes
+
+    response = read(
+        caseworker_client, td1(), document_file=SimpleUploadedFile("id.png", png_bytes())
+    )
+    assert response.status_code == 200
+    assert response.context["pending"]["type"] == "PNG"
+    assert not response.context["form"].fields["document_file"].required
