@@ -100,8 +100,12 @@ def intake(request: HttpRequest) -> HttpResponse:
         )
         return render(request, "registrations/intake.html", context, status=422)
     except DuplicateFound as found:
-        form.add_error(None, found.message_in(gettext))
-        context.update(duplicates=found.matches, pending=stash.describe())
+        # Shown once, in the error summary with the matches (not again above the fields).
+        context.update(
+            duplicates=found.matches,
+            duplicate_message=found.message_in(gettext),
+            pending=stash.describe(),
+        )
         return render(request, "registrations/intake.html", context, status=409)
     except DomainError as error:
         form.add_error(None, error.message_in(gettext))
