@@ -24,6 +24,13 @@ class Msg(str):
     __slots__ = ()
 
 
+def render_message(template: str, params: Mapping[str, Any], gettext: Callable[[str], str]) -> str:
+    """``template`` and ``params`` rendered with ``gettext``; :class:`Msg` params translated too."""
+    rendered = {k: gettext(v) if isinstance(v, Msg) else v for k, v in params.items()}
+    text = gettext(template)
+    return text % rendered if rendered else text
+
+
 class DomainError(Exception):
     """A failure the user can understand and act on. Never becomes a 500."""
 
@@ -46,9 +53,7 @@ class DomainError(Exception):
 
     def message_in(self, gettext: Callable[[str], str]) -> str:
         """The message rendered with ``gettext`` (the Danish source when identity)."""
-        params = {k: gettext(v) if isinstance(v, Msg) else v for k, v in self.params.items()}
-        text = gettext(self.template)
-        return text % params if params else text
+        return render_message(self.template, self.params, gettext)
 
     @property
     def message(self) -> str:

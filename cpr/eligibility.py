@@ -68,7 +68,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from apoc.exceptions import DomainError, Msg, gettext_noop
+from apoc.exceptions import DomainError, Msg, gettext_noop, render_message
 
 from .countries import DANISH, danish_name, is_eea_or_swiss, is_nordic
 from .personnummer import FIRST_DATE, LAST_DATE, InvalidPersonnummer, Personnummer, parse
@@ -274,9 +274,7 @@ class Reason:
 
     def message_in(self, gettext: Callable[[str], str]) -> str:
         """The message rendered with ``gettext``; :class:`Msg` parameters are translated too."""
-        params = {k: gettext(v) if isinstance(v, Msg) else v for k, v in self.params.items()}
-        text = gettext(self.template)
-        return text % params if params else text
+        return render_message(self.template, self.params, gettext)
 
     @property
     def message(self) -> str:
