@@ -99,7 +99,7 @@ def seed(n: int = 1_000_000, *, chunk: int = 100_000, log=print) -> float:
 
     from apoc.accounts.models import User
     from cpr.personnummer import candidate_serials
-    from registrations.names import name_key, normalise
+    from documents.names import name_key, normalise
 
     _drop_old_seed()
     have = seeded_count()

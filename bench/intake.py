@@ -113,7 +113,7 @@ def main() -> None:
 
     # Reading an MRZ is the first step of a scanned intake (bench/mrz.py has more).
     from bench.mrz import TODAY, baseline_verify, make_mrzs
-    from registrations.mrz import parse_mrz
+    from documents.mrz import parse_mrz
 
     mrzs = make_mrzs(10_000)
     mrz_rate = best_rate(lambda text: parse_mrz(text, today=TODAY), mrzs)

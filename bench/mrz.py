@@ -32,8 +32,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._setup import best_rate, emit
-from registrations.foreign_ids import SCHEMES, check_foreign_id
-from registrations.mrz import check_digit, parse_mrz
+from documents.foreign_ids import SCHEMES, check_foreign_id
+from documents.mrz import check_digit, parse_mrz
 
 TODAY = date(2026, 11, 29)
 N_MRZ = 30_000

@@ -35,8 +35,8 @@ def main() -> None:
     setup(needs_postgresql=True)
     from apoc.accounts.models import Jobcentre, User
     from bench._seed import seed
+    from documents.names import name_key, normalise
     from registrations.models import Registration
-    from registrations.names import name_key, normalise
     from registrations.selectors import SearchQuery, find_duplicates, registration_search
 
     seconds = seed(ROWS, log=lambda line: print(line, file=sys.stderr))

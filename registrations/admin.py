@@ -31,12 +31,13 @@ from apoc.audit.services import Action, audit_record
 from apoc.exceptions import DomainError
 from cpr.countries import COUNTRIES, DANISH
 from cpr.personnummer import InvalidPersonnummer, parse
+from documents.names import normalise
+from documents.numbers import document_key
 
 from . import review
 from .admin_views import ReviewForm, reason_text, registration_export, registration_statistics
 from .models import Offer, Registration
-from .names import normalise
-from .selectors import document_key, registrations_visible_to
+from .selectors import registrations_visible_to
 
 #: Audit entries shown on a registration's page, newest first.
 AUDIT_TRAIL_LIMIT = 200

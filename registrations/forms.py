@@ -20,7 +20,7 @@ from django_countries import countries
 from cpr.countries import is_eea_or_swiss
 from cpr.eligibility import WARNING_CODES
 from cpr.personnummer import InvalidPersonnummer, parse
-from registrations.foreign_ids import check_foreign_id
+from documents.foreign_ids import check_foreign_id
 
 from .models import LETTER_LANGUAGES, Category, DocumentType, OfferKind, Purpose, Sex
 from .uploads import DocumentRejected, verify_document

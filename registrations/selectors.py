@@ -14,14 +14,14 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from cpr.personnummer import InvalidPersonnummer, parse
+from documents.names import name_key, normalise
+from documents.numbers import document_key
 
 from .models import Registration, ReviewStatus
-from .names import name_key, normalise
 
 __all__ = [
     "DuplicateMatch",
     "SearchQuery",
-    "document_key",
     "find_duplicates",
     "parse_search",
     "registration_search",
@@ -30,11 +30,6 @@ __all__ = [
 ]
 
 SEARCH_LIMIT = 50
-
-
-def document_key(value: str) -> str:
-    """A document or foreign ID number without spaces, hyphens and dots, upper case."""
-    return re.sub(r"[\s\-./]", "", value).upper()
 
 
 def registrations_visible_to(user: Any) -> QuerySet[Registration]:
@@ -78,7 +73,7 @@ def find_duplicates(
 
     A match is the same issuing country and document number, the same foreign
     personal ID number (``foreign_id_key``, normalised by
-    :func:`registrations.foreign_ids.check_foreign_id`), or the same normalised
+    :func:`documents.foreign_ids.check_foreign_id`), or the same normalised
     name and birth date. Annulled
     registrations do not count.
     """

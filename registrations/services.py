@@ -26,13 +26,14 @@ from cpr.eligibility import (
 from cpr.exceptions import AlreadyRegistered
 from cpr.personnummer import InvalidPersonnummer, parse
 from cpr.services import allocate_personnummer, record_existing_personnummer
+from documents.foreign_ids import check_foreign_id
+from documents.names import name_key, normalise
+from documents.numbers import document_key
 from jobnet.letters import LetterData
 from jobnet.services import jobnet_account_create, letter_print
 
-from .foreign_ids import check_foreign_id
 from .models import IntakeRefusal, Offer, Registration, ReviewStatus
-from .names import name_key, normalise
-from .selectors import DuplicateMatch, document_key, find_duplicates
+from .selectors import DuplicateMatch, find_duplicates
 
 __all__ = [
     "DuplicateFound",

@@ -16,10 +16,10 @@ from django.views.decorators.http import require_http_methods
 from apoc.audit.services import Action, audit_record
 from apoc.exceptions import DomainError
 from cpr.eligibility import NotEligible
+from documents.mrz import parse_mrz
 
 from . import pending
 from .forms import IntakeForm, OfferForm, SearchForm
-from .mrz import parse_mrz
 from .selectors import (
     parse_search,
     registration_search,

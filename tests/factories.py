@@ -162,12 +162,12 @@ class OfferFactory(factory.django.DjangoModelFactory):
 
 
 def _name_key(surname, given):
-    from registrations.names import name_key
+    from documents.names import name_key
 
     return name_key(surname, given)
 
 
 def _normalise(text):
-    from registrations.names import normalise
+    from documents.names import normalise
 
     return normalise(text)

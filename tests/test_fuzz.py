@@ -30,11 +30,11 @@ from apoc.exceptions import DomainError
 from cpr.eligibility import Category, EligibilityResult, IntakeFacts, Purpose, check_eligibility
 from cpr.models import Allocation
 from cpr.personnummer import InvalidPersonnummer, Personnummer, is_valid, parse
+from documents.foreign_ids import SCHEMES, ForeignIdResult, check_foreign_id
+from documents.mrz import MrzResult, parse_mrz
 from jobnet.models import JobnetAccount
-from registrations.foreign_ids import SCHEMES, ForeignIdResult, check_foreign_id
 from registrations.forms import SearchForm
 from registrations.models import Registration
-from registrations.mrz import MrzResult, parse_mrz
 from registrations.selectors import parse_search
 from registrations.uploads import DocumentRejected, verify_document
 from tests.factories import CaseworkerFactory, JobcentreFactory, RegistrationFactory, png_bytes

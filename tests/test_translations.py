@@ -37,7 +37,8 @@ from django.utils.translation.template import templatize
 from cpr import eligibility, personnummer
 from cpr.countries import COUNTRIES, OTHER_COUNTRY_NAMES
 from cpr.personnummer import InvalidPersonnummer, parse
-from registrations import foreign_ids, mrz, review
+from documents import foreign_ids, mrz
+from registrations import review
 from tests.factories import CaseworkerFactory, JobcentreFactory
 from tests.registrations.conftest import intake_post
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from django.utils import timezone
 
-from registrations.mrz import check_digit
+from documents.mrz import check_digit
 from tests.factories import png_bytes
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 
 from cpr.models import Allocation
+from documents.mrz import check_digit
 from registrations.models import Registration
-from registrations.mrz import check_digit
 
 from .conftest import intake_post
 

@@ -1,4 +1,4 @@
-"""registrations.foreign_ids: schemes by nationality, against stdnum's own examples.
+"""documents.foreign_ids: schemes by nationality, against stdnum's own examples.
 
 Every number here comes from python-stdnum 2.2's docstrings or its upstream
 test files (tests/test_bg_egn.doctest, tests/test_cz_rc.doctest); none is made
@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from apoc.exceptions import DomainError
-from registrations.foreign_ids import (
+from documents.foreign_ids import (
     SCHEMES,
     ForeignIdMismatch,
     ForeignIdResult,

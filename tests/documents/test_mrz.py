@@ -1,4 +1,4 @@
-"""registrations.mrz: ICAO 9303 vectors, generated documents, bad input.
+"""documents.mrz: ICAO 9303 vectors, generated documents, bad input.
 
 The check digit and the document generator here are written out independently
 of the implementation, from ICAO 9303 Parts 3-6 as summarised in domain.md §6.
@@ -15,8 +15,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from apoc.exceptions import DomainError
-from registrations.foreign_ids import check_foreign_id
-from registrations.mrz import (
+from documents.foreign_ids import check_foreign_id
+from documents.mrz import (
     FIELD_LABELS,
     MrzError,
     MrzFields,

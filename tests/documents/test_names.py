@@ -2,7 +2,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from registrations.names import name_key, normalise
+from documents.names import name_key, normalise
 
 
 @pytest.mark.parametrize(
