@@ -36,6 +36,7 @@ def main() -> None:
     from apoc.accounts.models import Jobcentre, User
     from bench._seed import seed
     from documents.names import name_key, normalise
+    from registrations.intake import person_keys
     from registrations.models import Registration
     from registrations.selectors import SearchQuery, find_duplicates, registration_search
 
@@ -78,24 +79,28 @@ def main() -> None:
         exact_dup.append(
             timed(
                 lambda r=r: find_duplicates(
-                    surname=r["surname"],
-                    given_names=r["given_names"],
-                    birth_date=r["birth_date"],
-                    document_country=r["document_country"],
-                    document_number=r["document_number"],
-                    nationality=r["nationality"],
+                    person_keys(
+                        surname=r["surname"],
+                        given_names=r["given_names"],
+                        birth_date=r["birth_date"],
+                        document_country=r["document_country"],
+                        document_number=r["document_number"],
+                        nationality=r["nationality"],
+                    )
                 )
             )
         )
         tolerant_dup.append(
             timed(
                 lambda r=r: find_duplicates(
-                    surname=normalise(r["surname"]).upper(),
-                    given_names=" ".join(reversed(r["given_names"].split())),
-                    birth_date=r["birth_date"],
-                    document_country=r["document_country"],
-                    document_number="X" + r["document_number"],
-                    nationality=r["nationality"],
+                    person_keys(
+                        surname=normalise(r["surname"]).upper(),
+                        given_names=" ".join(reversed(r["given_names"].split())),
+                        birth_date=r["birth_date"],
+                        document_country=r["document_country"],
+                        document_number="X" + r["document_number"],
+                        nationality=r["nationality"],
+                    )
                 )
             )
         )

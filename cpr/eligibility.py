@@ -75,6 +75,8 @@ from .personnummer import FIRST_DATE, LAST_DATE, InvalidPersonnummer, Personnumm
 
 __all__ = [
     "BLOCK_CODES",
+    "CATEGORY_LABELS",
+    "PURPOSE_LABELS",
     "TEMPLATES",
     "WARNING_CODES",
     "Category",
@@ -109,6 +111,27 @@ class Purpose(StrEnum):
     STUDENT = "student"
     OWN_MEANS = "own_means"
     OTHER = "other"
+
+
+#: How the form and admin name each category and purpose (Danish msgids). The
+#: model's choices are built from these and the enums: one source for each list.
+CATEGORY_LABELS: Mapping[Category, str] = {
+    Category.JOBSEEKER: gettext_noop("A – EU/EØS-borger, der vil tilmelde sig som jobsøgende"),
+    Category.OFFER: gettext_noop(
+        "B – EU/EØS-borger, der skal have et beskæftigelsesrettet tilbud eller danskundervisning"
+    ),
+    Category.ASYLUM_ASSISTANCE: gettext_noop(
+        "C – asylansøger uden personnummer, der tilbydes personlig assistance"
+    ),
+}
+PURPOSE_LABELS: Mapping[Purpose, str] = {
+    Purpose.JOBSEEKING: gettext_noop("jobsøgning"),
+    Purpose.EMPLOYED: gettext_noop("arbejde som lønmodtager"),
+    Purpose.SELF_EMPLOYED: gettext_noop("selvstændig virksomhed"),
+    Purpose.STUDENT: gettext_noop("studier"),
+    Purpose.OWN_MEANS: gettext_noop("ophold for egne midler"),
+    Purpose.OTHER: gettext_noop("andet"),
+}
 
 
 @dataclass(frozen=True)

@@ -25,13 +25,16 @@ from apoc.exceptions import DomainError, Msg, gettext_noop
 __all__ = [
     "MOD11_EXEMPT_DATES",
     "MOD11_WEIGHTS",
+    "PATTERN",
     "InvalidPersonnummer",
     "Personnummer",
     "candidate_serials",
     "century_digits",
     "is_valid",
+    "mask_all",
     "mod11_ok",
     "parse",
+    "try_parse",
 ]
 
 MOD11_WEIGHTS: tuple[int, ...] = (4, 3, 2, 7, 6, 5, 4, 3, 2, 1)
@@ -53,7 +56,10 @@ MOD11_EXEMPT_DATES: frozenset[date] = frozenset(
 FIRST_DATE = date(1858, 1, 1)
 LAST_DATE = date(2057, 12, 31)
 
-_PATTERN = re.compile(r"([0-9]{6})[- ]?([0-9]{4})")
+#: A personnummer as written: ``DDMMYY-SSSS``, ``DDMMYYSSSS`` or ``DDMMYY SSSS``.
+#: The one definition of the pattern; :func:`try_parse` and :func:`mask_all` use it.
+PATTERN = re.compile(r"([0-9]{6})[- ]?([0-9]{4})")
+_IN_TEXT = re.compile(rf"\b{PATTERN.pattern}\b")
 
 _MONTHS = (
     gettext_noop("januar"),
@@ -189,7 +195,7 @@ def parse(value: str, today: date | None = None) -> Personnummer:
     if not isinstance(value, str):
         raise _invalid("type", gettext_noop("Personnummeret skal være tekst."))
     stripped = value.strip()
-    match = _PATTERN.fullmatch(stripped)
+    match = PATTERN.fullmatch(stripped)
     if match is None:
         raise _shape_error(stripped)
     digits = match.group(1) + match.group(2)
@@ -239,14 +245,24 @@ def parse(value: str, today: date | None = None) -> Personnummer:
     )
 
 
+def try_parse(value: str, today: date | None = None) -> Personnummer | None:
+    """The personnummer ``value`` is, or None when it is none. Never raises."""
+    try:
+        return parse(value, today)
+    except (InvalidPersonnummer, TypeError):
+        return None
+
+
+def mask_all(text: str) -> str:
+    """``text`` with everything written like a personnummer masked ``DDMMYY-XXXX``."""
+    return _IN_TEXT.sub(r"\1-XXXX", text)
+
+
 def is_valid(value: str, today: date | None = None) -> bool:
     """True for a real personnummer: it parses, is no replacement number, and
     passes modulus 11 or has an exempt birth date. Never raises."""
-    try:
-        number = parse(value, today)
-    except (InvalidPersonnummer, TypeError):
-        return False
-    if number.is_replacement:
+    number = try_parse(value, today)
+    if number is None or number.is_replacement:
         return False
     return number.mod11_ok or number.mod11_exempt
 

@@ -14,19 +14,23 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
-from django.db.models import NOT_PROVIDED
-from django.http import HttpRequest
+from django.db import transaction
 from django.utils import timezone
 
-from apoc.audit.services import Action, audit_record
+from apoc.audit.services import Action, AuditContext, audit_record
+from apoc.db import insert_unless_conflict
 
 from . import credentials
 from .exceptions import AccountDisabled, UsernameUnavailable
 from .letters import Credentials, LetterData, render_letter
 from .models import JobnetAccount, LetterPrint
 
-__all__ = ["jobnet_account_create", "jobnet_account_disable", "letter_print"]
+__all__ = [
+    "jobnet_account_create",
+    "jobnet_account_disable",
+    "jobnet_account_new",
+    "letter_print",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -35,77 +39,44 @@ logger = logging.getLogger(__name__)
 MAX_USERNAME_DRAWS = 10
 
 
-def jobnet_account_create(
-    *, issued_by: Any, request: HttpRequest | None = None, audit: bool = True
-) -> JobnetAccount:
+def jobnet_account_new(*, issued_by: Any) -> JobnetAccount:
     """Create an account with a new random username and no usable password yet.
 
+    In the caller's transaction, without logging: the caller writes the access
+    log entry for the account in the same transaction (:func:`jobnet_account_create`
+    does both; the intake logs it with the registration, in one statement).
     The unique constraint on the username is the arbiter between concurrent
-    creations on any number of app servers: on PostgreSQL each draw is one
-    ``INSERT … ON CONFLICT DO NOTHING``, elsewhere an INSERT in a savepoint, and
-    a collision draws again. Raises ``UsernameUnavailable`` when
-    ``MAX_USERNAME_DRAWS`` draws all collide.
-
-    A caller that owns the transaction and writes the access log itself (the
-    intake) passes ``audit=False``: the account then joins the caller's
-    transaction without a savepoint of its own, and a failure fails the caller.
+    creations on any number of app servers; a collision draws again. Raises
+    ``UsernameUnavailable`` when ``MAX_USERNAME_DRAWS`` draws all collide.
     """
-    with transaction.atomic(savepoint=audit):
-        for _ in range(MAX_USERNAME_DRAWS):
-            account = JobnetAccount(username=credentials.new_username(), issued_by=issued_by)
-            account.set_password(None)
-            account.full_clean(
-                exclude=["issued_by"], validate_unique=False, validate_constraints=False
-            )
-            if not _insert_unless_taken(account):
-                logger.info("Jobnet username collision, drawing again")
-                continue
-            if audit:
-                audit_record(user=issued_by, action=Action.CREATE, subject=account, request=request)
+    for _ in range(MAX_USERNAME_DRAWS):
+        draft = JobnetAccount(username=credentials.new_username(), issued_by=issued_by)
+        draft.set_password(None)
+        draft.full_clean(exclude=["issued_by"], validate_unique=False, validate_constraints=False)
+        account = insert_unless_conflict(
+            JobnetAccount,
+            field="username",
+            values={"username": draft.username, "password": draft.password, "issued_by": issued_by},
+        )
+        if account is not None:
             return account
-        raise UsernameUnavailable()
+        logger.info("Jobnet username collision, drawing again")
+    raise UsernameUnavailable()
 
 
-def _insert_unless_taken(account: JobnetAccount) -> bool:
-    """Insert the account; False when its username is taken."""
-    if connection.vendor == "postgresql":
-        fields = [
-            f
-            for f in JobnetAccount._meta.concrete_fields
-            if not f.primary_key and f.db_default is NOT_PROVIDED
-        ]
-        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-        placeholders = ", ".join(["%s"] * len(fields))
-        table = connection.ops.quote_name(JobnetAccount._meta.db_table)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) "  # noqa: S608 - names from the model
-                "ON CONFLICT (username) DO NOTHING RETURNING id, issued_at",
-                [f.get_db_prep_save(getattr(account, f.attname), connection) for f in fields],
-            )
-            row = cursor.fetchone()
-        if row is None:
-            return False
-        account.pk, account.issued_at = row
-        account._state.adding = False
-        account._state.db = connection.alias
-        return True
-    try:
-        with transaction.atomic():
-            account.save(force_insert=True)
-    except IntegrityError:
-        if not JobnetAccount.objects.filter(username=account.username).exists():
-            raise  # not a collision
-        return False
-    return True
+@transaction.atomic
+def jobnet_account_create(*, by: AuditContext) -> JobnetAccount:
+    """Create an account (:func:`jobnet_account_new`) and log it, in one transaction."""
+    account = jobnet_account_new(issued_by=by.user)
+    audit_record(by, action=Action.CREATE, subject=account)
+    return account
 
 
 def letter_print(
     *,
     account: JobnetAccount,
     letter: LetterData,
-    printed_by: Any,
-    request: HttpRequest | None = None,
+    by: AuditContext,
 ) -> bytes:
     """Draw a new one-time password and return the letter that carries it, as PDF bytes.
 
@@ -128,14 +99,13 @@ def letter_print(
         locked.save(update_fields=["password", "password_set_at"])
         languages = letter.languages
         LetterPrint.objects.create(
-            account=locked, printed_by=printed_by, languages=",".join(languages)
+            account=locked, printed_by=by.user, languages=",".join(languages)
         )
         audit_record(
-            user=printed_by,
+            by,
             action=Action.PRINT_LETTER,
             subject=locked,
             criteria={"languages": list(languages)},
-            request=request,
         )
     account.password = locked.password
     account.password_set_at = locked.password_set_at
@@ -147,8 +117,7 @@ def letter_print(
 def jobnet_account_disable(
     *,
     account: JobnetAccount,
-    disabled_by: Any = None,
-    request: HttpRequest | None = None,
+    by: AuditContext,
 ) -> JobnetAccount:
     """Disable the account: its password stops working and no letter can be printed.
 
@@ -161,11 +130,10 @@ def jobnet_account_disable(
         locked.set_password(None)
         locked.save(update_fields=["status", "disabled_at", "password"])
         audit_record(
-            user=disabled_by,
+            by,
             action=Action.UPDATE,
             subject=locked,
             criteria={"status": JobnetAccount.Status.DISABLED.value},
-            request=request,
         )
     account.status = locked.status
     account.disabled_at = locked.disabled_at

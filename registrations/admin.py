@@ -8,14 +8,13 @@ document view and export goes to the access log (:mod:`apoc.audit`).
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -25,24 +24,21 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from apoc.accounts.scope import scope_for
 from apoc.admin_tools import EstimatedCountPaginator, FastChangeList, changelist_criteria
 from apoc.audit.models import AuditEntry
 from apoc.audit.services import Action, audit_record
 from apoc.exceptions import DomainError
 from cpr.countries import COUNTRIES, DANISH
-from cpr.personnummer import InvalidPersonnummer, parse
-from documents.names import normalise
-from documents.numbers import document_key
 
 from . import review
 from .admin_views import ReviewForm, reason_text, registration_export, registration_statistics
+from .files import document_response
 from .models import Offer, Registration
-from .selectors import registrations_visible_to
+from .selectors import parse_search, registrations_visible_to, search_condition
 
 #: Audit entries shown on a registration's page, newest first.
 AUDIT_TRAIL_LIMIT = 200
-
-_PERSONNUMMER = re.compile(r"[0-9]{6}[- ]?[0-9]{4}")
 
 
 class NationalityFilter(admin.SimpleListFilter):
@@ -110,7 +106,8 @@ class RegistrationAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     search_fields = ["name_search"]  # shows the search box; get_search_results does the work
     search_help_text = _(
-        "Søg på personnummer (præcist), dokumentnummer (præcist) eller navn (dele af navnet)."
+        "Søg på personnummer eller dokumentnummer (præcist), fødselsdato (DD.MM.ÅÅÅÅ) eller navn "
+        "(dele af navnet)."
     )
     sortable_by = ["allocated_at"]
     show_full_result_count = False
@@ -223,7 +220,7 @@ class RegistrationAdmin(admin.ModelAdmin):
 
     def get_list_filter(self, request: HttpRequest) -> list[Any]:
         filters: list[Any] = ["review_status", "category"]
-        if request.user.has_perm("registrations.view_all_jobcentres"):
+        if scope_for(request.user).everywhere:
             # All 98 jobcentres: "related only" would be a DISTINCT over every row.
             filters.append("jobcentre")
         filters.append(NationalityFilter)
@@ -363,31 +360,11 @@ class RegistrationAdmin(admin.ModelAdmin):
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet, search_term: str
     ) -> tuple[QuerySet, bool]:
-        """Exact personnummer, exact document number, or the words of a name."""
-        text = " ".join(search_term.split())[:200]
-        if not text:
+        """Exact personnummer, birth date, exact document number, or the words of a name."""
+        query = parse_search(search_term)
+        if query is None:
             return queryset, False
-        if _PERSONNUMMER.fullmatch(text):
-            try:
-                number = parse(text)
-            except InvalidPersonnummer:
-                pass
-            else:
-                return queryset.filter(allocation__personnummer=str(number)), False
-        key = document_key(text)
-        if any(ch.isdigit() for ch in key):
-            # Names have no digits: a text with digits is a document number.
-            return queryset.filter(document_number_key=key), False
-        condition = Q()
-        words = normalise(text).split()
-        if words:
-            name = Q()
-            for word in words:
-                name &= Q(name_search__contains=word)
-            condition |= name
-        if not condition:
-            return queryset.none(), False
-        return queryset.filter(condition), False
+        return queryset.filter(search_condition(query)), False
 
     # --- Views: list, change, document, review, export, statistics ----------------------------
 
@@ -402,12 +379,10 @@ class RegistrationAdmin(admin.ModelAdmin):
         changelist = getattr(response, "context_data", {}).get("cl")
         if request.method == "GET" and changelist is not None:
             criteria = changelist_criteria(changelist)
-            number = _as_personnummer(changelist.query)
-            if number:
-                criteria["personnummer"] = number
-            audit_record(
-                user=request.user, action=Action.SEARCH, criteria=criteria, request=request
-            )
+            query = parse_search(changelist.query)
+            if query is not None and query.kind == "personnummer":
+                criteria["personnummer"] = query.value
+            audit_record(request.audit, action=Action.SEARCH, criteria=criteria)
         return response
 
     def change_view(
@@ -432,7 +407,7 @@ class RegistrationAdmin(admin.ModelAdmin):
     ) -> HttpResponse:
         if obj is not None:
             # The page shows the full personnummer: a view of personal data.
-            audit_record(user=request.user, action=Action.VIEW, subject=obj, request=request)
+            audit_record(request.audit, action=Action.VIEW, subject=obj)
             if self.has_review_permission(request):
                 context["review_links"] = [
                     (
@@ -479,16 +454,10 @@ class RegistrationAdmin(admin.ModelAdmin):
             raise Http404
         return obj
 
-    def document_view(self, request: HttpRequest, object_id: str) -> FileResponse:
+    def document_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         """The identity document's image, for staff who may see the registration."""
         obj = self._visible_object(request, object_id)
-        audit_record(user=request.user, action=Action.VIEW_DOCUMENT, subject=obj, request=request)
-        response = FileResponse(
-            obj.document_file.open("rb"), content_type=obj.document_content_type
-        )
-        response["Content-Disposition"] = "inline"
-        response["Cache-Control"] = "no-store"
-        return response
+        return document_response(request, obj, request.audit)
 
     def review_view(self, request: HttpRequest, object_id: str, action: str) -> HttpResponse:
         """Approve, flag or annul one registration, through a form for the comment or reason."""
@@ -545,9 +514,8 @@ class RegistrationAdmin(admin.ModelAdmin):
             result = review.registrations_review(
                 registrations=registrations,
                 action=action,
-                user=request.user,
+                by=request.audit,
                 text=text,
-                request=request,
             )
         except DomainError as error:
             self._error(request, error)
@@ -616,16 +584,6 @@ _DONE_MESSAGES = {
         n,
     ),
 }
-
-
-def _as_personnummer(text: str) -> str | None:
-    text = " ".join((text or "").split())
-    if not _PERSONNUMMER.fullmatch(text):
-        return None
-    try:
-        return str(parse(text))
-    except InvalidPersonnummer:
-        return None
 
 
 def _today_query() -> str:

@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from apoc.accounts.models import Jobcentre
+from apoc.accounts.scope import scope_for
 from apoc.admin_tools import changelist_criteria
 from apoc.audit.services import Action, audit_record
 from cpr.eligibility import TEMPLATES
@@ -164,7 +165,7 @@ def registration_export(model_admin: Any, request: HttpRequest) -> HttpResponse:
     full = request.user.has_perm("registrations.view_full_personnummer")
     rows = queryset.count()
     audit_record(
-        user=request.user,
+        request.audit,
         action=Action.EXPORT,
         criteria={
             **changelist_criteria(changelist),
@@ -172,7 +173,6 @@ def registration_export(model_admin: Any, request: HttpRequest) -> HttpResponse:
             "full_personnummer": full,
             "format": "csv",
         },
-        request=request,
     )
     response = StreamingHttpResponse(
         csv_rows(queryset, full_personnummer=full), content_type="text/csv; charset=utf-8"
@@ -278,6 +278,7 @@ def registration_statistics(model_admin: Any, request: HttpRequest) -> TemplateR
     ):
         raise PermissionDenied
     now = timezone.localtime()
+    scope = scope_for(user)
     visible = registrations_visible_to(user).select_related(None)
     months = _month_starts(now, MONTHS)
     weeks = _week_starts(now, WEEKS)
@@ -329,9 +330,7 @@ def registration_statistics(model_admin: Any, request: HttpRequest) -> TemplateR
         oldest=Min("created_at")
     )["oldest"]
 
-    refusals = IntakeRefusal.objects.filter(refused_at__gte=months[0])
-    if not user.has_perm("registrations.view_all_jobcentres"):
-        refusals = refusals.filter(jobcentre_id=user.jobcentre_id or 0)
+    refusals = scope.filter(IntakeRefusal.objects.filter(refused_at__gte=months[0]))
     reasons: Counter[str] = Counter()
     refusal_count = 0
     for codes in refusals.values_list("reason_codes", flat=True).iterator(chunk_size=2000):
@@ -355,7 +354,7 @@ def registration_statistics(model_admin: Any, request: HttpRequest) -> TemplateR
         "oldest_pending": oldest_pending,
         "refusal_count": refusal_count,
         "by_reason": by_reason,
-        "all_jobcentres": user.has_perm("registrations.view_all_jobcentres"),
+        "all_jobcentres": scope.everywhere,
         "refusals_heading": ngettext(
             "%(count)d afvist ansøgning", "%(count)d afviste ansøgninger", refusal_count
         )

@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class RegistrationsConfig(AppConfig):
     name = "registrations"
     verbose_name = _("Registreringer")
+
+    def ready(self) -> None:
+        from . import audit
+
+        audit.register()

@@ -11,6 +11,7 @@ from crispy_forms.layout import HTML, Div, Fieldset, Layout, Submit
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext
@@ -281,6 +282,7 @@ class IntakeForm(forms.Form):
                     value="1",
                     css_class="btn-outline-primary",
                     formnovalidate="formnovalidate",
+                    formaction=reverse_lazy("registrations:intake_mrz"),
                 ),
                 css_class="border rounded p-3 bg-body-tertiary",
             ),

@@ -1,10 +1,14 @@
+import enum
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
+
+from cpr import eligibility
 
 
 class DocumentStorage(FileSystemStorage):
@@ -25,27 +29,14 @@ def document_path(instance: "Registration", filename: str) -> str:
     return f"documents/{uuid.uuid4().hex}.{extension}"
 
 
-class Category(models.TextChoices):
-    JOBSEEKER = "A", _("A – EU/EØS-borger, der vil tilmelde sig som jobsøgende")
-    OFFER = (
-        "B",
-        _(
-            "B – EU/EØS-borger, der skal have et beskæftigelsesrettet tilbud eller danskundervisning"
-        ),
-    )
-    ASYLUM_ASSISTANCE = (
-        "C",
-        _("C – asylansøger uden personnummer, der tilbydes personlig assistance"),
-    )
+def _choices(name: str, members: type[enum.StrEnum], labels: Any) -> Any:
+    """Django choices from a pure rule module's enum and its labels (one source)."""
+    return models.TextChoices(name, [(m.name, (m.value, _(labels[m]))) for m in members])
 
 
-class Purpose(models.TextChoices):
-    JOBSEEKING = "jobseeking", _("jobsøgning")
-    EMPLOYED = "employed", _("arbejde som lønmodtager")
-    SELF_EMPLOYED = "self_employed", _("selvstændig virksomhed")
-    STUDENT = "student", _("studier")
-    OWN_MEANS = "own_means", _("ophold for egne midler")
-    OTHER = "other", _("andet")
+#: The categories and purposes of the eligibility rules (:mod:`cpr.eligibility`).
+Category = _choices("Category", eligibility.Category, eligibility.CATEGORY_LABELS)
+Purpose = _choices("Purpose", eligibility.Purpose, eligibility.PURPOSE_LABELS)
 
 
 class OfferKind(models.TextChoices):
@@ -210,7 +201,6 @@ class Registration(models.Model):
         verbose_name_plural = _("registreringer")
         ordering = ["-created_at", "-id"]
         permissions = [
-            ("view_all_jobcentres", _("Kan se alle jobcentres registreringer")),
             ("review_registration", _("Kan gennemgå registreringer")),
             ("view_full_personnummer", _("Kan se fulde personnumre i udtræk")),
             ("export_registration", _("Kan udtrække registreringer")),

@@ -21,10 +21,10 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import QuerySet
-from django.http import HttpRequest
 from django.utils import timezone
 
-from apoc.audit.services import Action, audit_record
+from apoc.accounts.scope import scope_for
+from apoc.audit.services import Action, AuditContext, audit_record
 from apoc.exceptions import DomainError, Msg, gettext_noop
 from cpr.services import allocation_annul
 from jobnet.services import jobnet_account_disable
@@ -129,9 +129,7 @@ def _check_transition(registration: Registration, target: str) -> None:
 def _may_review(user: Any, registration: Registration) -> bool:
     if not user.has_perm("registrations.review_registration"):
         return False
-    if user.has_perm("registrations.view_all_jobcentres"):
-        return True
-    return bool(user.jobcentre_id) and user.jobcentre_id == registration.jobcentre_id
+    return scope_for(user).allows(registration.jobcentre_id)
 
 
 def _locked(registration: Registration) -> Registration:
@@ -154,12 +152,12 @@ def _review(
     *,
     registration: Registration,
     target: str,
-    user: Any,
+    by: AuditContext,
     comment: str,
-    request: HttpRequest | None,
 ) -> Registration:
     """The one write path of every review. Call inside a transaction."""
     current = _locked(registration)
+    user = by.user
     if not _may_review(user, current):
         raise ReviewNotAllowed(params={"masked": current.masked_personnummer})
     _check_transition(current, target)
@@ -178,21 +176,19 @@ def _review(
     current.save(update_fields=list(_REVIEW_FIELDS))
     if target == _ANNULLED:
         allocation_annul(allocation=current.allocation, reason=comment)
-        registration_jobnet_disable(registration=current, user=user, request=request)
+        registration_jobnet_disable(registration=current, by=by)
         audit_record(
-            user=user,
+            by,
             action=Action.ANNUL,
             subject=current,
             criteria={"from": previous, "to": target, "reason": comment},
-            request=request,
         )
     else:
         audit_record(
-            user=user,
+            by,
             action=Action.REVIEW,
             subject=current,
             criteria={"from": previous, "to": target, "comment": comment},
-            request=request,
         )
     # Hand the caller's object the new state too.
     for name in _REVIEW_FIELDS:
@@ -201,9 +197,7 @@ def _review(
     return registration
 
 
-def registration_jobnet_disable(
-    *, registration: Registration, user: Any, request: HttpRequest | None = None
-) -> None:
+def registration_jobnet_disable(*, registration: Registration, by: AuditContext) -> None:
     """Disable the person's Jobnet account when their number is annulled.
 
     Runs inside the annulment's transaction: a failure here rolls the
@@ -212,24 +206,22 @@ def registration_jobnet_disable(
     """
     if registration.jobnet_account_id is None:
         return
-    jobnet_account_disable(account=registration.jobnet_account, disabled_by=user, request=request)
+    jobnet_account_disable(account=registration.jobnet_account, by=by)
 
 
 @transaction.atomic
 def registration_approve(
     *,
     registration: Registration,
-    user: Any,
+    by: AuditContext,
     comment: str = "",
-    request: HttpRequest | None = None,
 ) -> Registration:
     """Approve an allocation. Raises ``InvalidTransition`` or ``ReviewNotAllowed``."""
     return _review(
         registration=registration,
         target=_APPROVED,
-        user=user,
+        by=by,
         comment=_clean_text(comment),
-        request=request,
     )
 
 
@@ -237,9 +229,8 @@ def registration_approve(
 def registration_flag(
     *,
     registration: Registration,
-    user: Any,
+    by: AuditContext,
     comment: str,
-    request: HttpRequest | None = None,
 ) -> Registration:
     """Flag an allocation for follow-up, saying why.
 
@@ -249,9 +240,8 @@ def registration_flag(
     return _review(
         registration=registration,
         target=_FLAGGED,
-        user=user,
+        by=by,
         comment=_clean_text(comment),
-        request=request,
     )
 
 
@@ -259,9 +249,8 @@ def registration_flag(
 def registration_annul(
     *,
     registration: Registration,
-    user: Any,
+    by: AuditContext,
     reason: str,
-    request: HttpRequest | None = None,
 ) -> Registration:
     """Annul an allocation: CPR status 30, the Jobnet account disabled.
 
@@ -272,21 +261,20 @@ def registration_annul(
     return _review(
         registration=registration,
         target=_ANNULLED,
-        user=user,
+        by=by,
         comment=_clean_text(reason),
-        request=request,
     )
 
 
 _SERVICES = {
-    "approve": lambda *, registration, user, text, request: registration_approve(
-        registration=registration, user=user, comment=text, request=request
+    "approve": lambda *, registration, by, text: registration_approve(
+        registration=registration, by=by, comment=text
     ),
-    "flag": lambda *, registration, user, text, request: registration_flag(
-        registration=registration, user=user, comment=text, request=request
+    "flag": lambda *, registration, by, text: registration_flag(
+        registration=registration, by=by, comment=text
     ),
-    "annul": lambda *, registration, user, text, request: registration_annul(
-        registration=registration, user=user, reason=text, request=request
+    "annul": lambda *, registration, by, text: registration_annul(
+        registration=registration, by=by, reason=text
     ),
 }
 
@@ -303,9 +291,8 @@ def registrations_review(
     *,
     registrations: Iterable[Registration],
     action: str,
-    user: Any,
+    by: AuditContext,
     text: str = "",
-    request: HttpRequest | None = None,
 ) -> BatchResult:
     """Apply one review action to several registrations, each in its own transaction.
 
@@ -331,7 +318,7 @@ def registrations_review(
     result = BatchResult()
     for registration in rows:
         try:
-            _SERVICES[action](registration=registration, user=user, text=text, request=request)
+            _SERVICES[action](registration=registration, by=by, text=text)
         except DomainError as error:
             result.refused.append((registration, error))
         else:

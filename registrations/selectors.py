@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -13,10 +12,12 @@ from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from cpr.personnummer import InvalidPersonnummer, parse
-from documents.names import name_key, normalise
+from apoc.accounts.scope import scope_for
+from cpr.personnummer import try_parse
+from documents.names import normalise
 from documents.numbers import document_key
 
+from .intake import PersonKeys
 from .models import Registration, ReviewStatus
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "registration_search",
     "registrations_today",
     "registrations_visible_to",
+    "search_condition",
 ]
 
 SEARCH_LIMIT = 50
@@ -34,12 +36,7 @@ SEARCH_LIMIT = 50
 
 def registrations_visible_to(user: Any) -> QuerySet[Registration]:
     """What a user may see: their own jobcentre's registrations, or all for national staff."""
-    queryset = Registration.objects.select_related("allocation", "jobcentre")
-    if user.has_perm("registrations.view_all_jobcentres"):
-        return queryset
-    if not getattr(user, "jobcentre_id", None):
-        return queryset.none()
-    return queryset.filter(jobcentre_id=user.jobcentre_id)
+    return scope_for(user).filter(Registration.objects.select_related("allocation", "jobcentre"))
 
 
 def registrations_today(user: Any) -> QuerySet[Registration]:
@@ -59,33 +56,20 @@ class DuplicateMatch:
     reasons: tuple[str, ...]
 
 
-def find_duplicates(
-    *,
-    surname: str,
-    given_names: str,
-    birth_date: date,
-    document_country: str,
-    document_number: str,
-    nationality: str,
-    foreign_id_key: str = "",
-) -> list[DuplicateMatch]:
+def find_duplicates(keys: PersonKeys) -> list[DuplicateMatch]:
     """Every registration, in any jobcentre, that may be the same person.
 
     A match is the same issuing country and document number, the same foreign
-    personal ID number (``foreign_id_key``, normalised by
-    :func:`documents.foreign_ids.check_foreign_id`), or the same normalised
-    name and birth date. Annulled
-    registrations do not count.
+    personal ID number (normalised by :func:`documents.foreign_ids.check_foreign_id`),
+    or the same name key and birth date. Annulled registrations do not count.
     """
     condition = Q(
-        document_country=document_country, document_number_key=document_key(document_number)
+        document_country=keys.document_country, document_number_key=keys.document_number_key
     )
-    key = name_key(surname, given_names)
-    if key:
-        condition |= Q(name_key=key, birth_date=birth_date)
-    foreign_key = foreign_id_key
-    if foreign_key:
-        condition |= Q(nationality=nationality, foreign_id_key=foreign_key)
+    if keys.name_key:
+        condition |= Q(name_key=keys.name_key, birth_date=keys.birth_date)
+    if keys.foreign_id_key:
+        condition |= Q(nationality=keys.nationality, foreign_id_key=keys.foreign_id_key)
     rows = (
         Registration.objects.filter(condition)
         .exclude(review_status=ReviewStatus.ANNULLED)
@@ -102,27 +86,30 @@ def find_duplicates(
             "allocation__personnummer",
         )[:20]
     )
-    matches = []
-    for row in rows:
-        reasons = []
-        if row.document_country == document_country and row.document_number_key == document_key(
-            document_number
-        ):
-            reasons.append("document")
-        if foreign_key and row.nationality == nationality and row.foreign_id_key == foreign_key:
-            reasons.append("foreign_id")
-        if key and row.name_key == key and row.birth_date == birth_date:
-            reasons.append("name_and_birth_date")
-        matches.append(
-            DuplicateMatch(
-                registration_id=row.id,
-                jobcentre_id=row.jobcentre_id,
-                jobcentre_name=row.jobcentre.name,
-                masked_personnummer=row.allocation.masked,
-                reasons=tuple(reasons),
-            )
+    return [
+        DuplicateMatch(
+            registration_id=row.id,
+            jobcentre_id=row.jobcentre_id,
+            jobcentre_name=row.jobcentre.name,
+            masked_personnummer=row.allocation.masked,
+            reasons=_match_reasons(row, keys),
         )
-    return matches
+        for row in rows
+    ]
+
+
+def _match_reasons(row: Registration, keys: PersonKeys) -> tuple[str, ...]:
+    found = {
+        "document": row.document_country == keys.document_country
+        and row.document_number_key == keys.document_number_key,
+        "foreign_id": bool(keys.foreign_id_key)
+        and row.nationality == keys.nationality
+        and row.foreign_id_key == keys.foreign_id_key,
+        "name_and_birth_date": bool(keys.name_key)
+        and row.name_key == keys.name_key
+        and row.birth_date == keys.birth_date,
+    }
+    return tuple(reason for reason, matched in found.items() if matched)
 
 
 # --- Search -------------------------------------------------------------------------------------
@@ -144,15 +131,17 @@ class SearchQuery:
 _DATE_FORMATS = ("%d.%m.%Y", "%d-%m-%Y", "%Y-%m-%d", "%d/%m/%Y", "%d%m%Y")
 
 
-def parse_search(text: str) -> SearchQuery | None:
+def parse_search(text: str, *, today: date | None = None) -> SearchQuery | None:
+    """What a search text asks for: a personnummer, a birth date, or other text.
+
+    The one reading of a search, for the caseworker's search and admin's.
+    """
     text = " ".join(text.split())[:200]
     if not text:
         return None
-    if re.fullmatch(r"[0-9]{6}[- ]?[0-9]{4}", text):
-        try:
-            return SearchQuery("personnummer", str(parse(text)))
-        except InvalidPersonnummer:
-            pass
+    number = try_parse(text, today or timezone.localdate())
+    if number is not None:
+        return SearchQuery("personnummer", str(number))
     for fmt in _DATE_FORMATS:
         try:
             found = datetime.strptime(text, fmt).date()
@@ -162,40 +151,43 @@ def parse_search(text: str) -> SearchQuery | None:
     return SearchQuery("text", text)
 
 
+def search_condition(query: SearchQuery) -> Q:
+    """The rows a query finds exactly: the number, the birth date, the document or
+    foreign ID number (a text with digits), or every word of the name."""
+    if query.kind == "personnummer":
+        return Q(allocation__personnummer=query.value)
+    if query.kind == "birth_date":
+        return Q(birth_date=query.birth_date)
+    number = document_key(query.value)
+    if any(ch.isdigit() for ch in number):
+        # Names have no digits: a text with digits is a document number.
+        return Q(document_number_key=number) | Q(foreign_id_key=number)
+    words = normalise(query.value).split()
+    if not words:
+        return Q(pk__in=[])
+    condition = Q()
+    for word in words:
+        condition &= Q(name_search__contains=word)
+    return condition
+
+
 def registration_search(*, user: Any, query: SearchQuery) -> list[Registration]:
     """Search the user's registrations by personnummer, birth date, document number or name.
 
     Names match without regard to case, accents and the order of the names, and
-    tolerate a typo: on PostgreSQL through a trigram index on the normalised
-    name, elsewhere by comparing the normalised names in Python.
+    tolerate a typo: when no name matches exactly, on PostgreSQL through a
+    trigram index on the normalised name, elsewhere by comparing the
+    normalised names in Python.
     """
     visible = registrations_visible_to(user)
-    if query.kind == "personnummer":
-        return list(visible.filter(allocation__personnummer=query.value)[:SEARCH_LIMIT])
-    if query.kind == "birth_date":
-        return list(visible.filter(birth_date=query.birth_date)[:SEARCH_LIMIT])
-    found: dict[int, Registration] = {}
-    doc = document_key(query.value)
-    if doc and any(ch.isdigit() for ch in doc):
-        for row in visible.filter(Q(document_number_key=doc) | Q(foreign_id_key=doc))[
-            :SEARCH_LIMIT
-        ]:
-            found[row.pk] = row
-    wanted = normalise(query.value)
-    if wanted:
-        for row in _name_matches(visible, wanted):
-            found.setdefault(row.pk, row)
-    return list(found.values())[:SEARCH_LIMIT]
-
-
-def _name_matches(visible: QuerySet[Registration], wanted: str) -> list[Registration]:
-    tokens = wanted.split()
-    exact = visible
-    for token in tokens:
-        exact = exact.filter(name_search__contains=token)
-    rows = list(exact[:SEARCH_LIMIT])
-    if rows:
+    rows = list(visible.filter(search_condition(query))[:SEARCH_LIMIT])
+    wanted = normalise(query.value) if query.kind == "text" else ""
+    if rows or not wanted or any(ch.isdigit() for ch in query.value):
         return rows
+    return _near_names(visible, wanted)
+
+
+def _near_names(visible: QuerySet[Registration], wanted: str) -> list[Registration]:
     if connection.vendor == "postgresql":
         # `<%` is pg_trgm's word-similarity operator; the GIN trigram index on
         # name_search serves it. PostgreSQL reduces "(a <% b) = true" to the operator.

@@ -1,37 +1,38 @@
-"""Writes of the intake: the one transaction that registers a person."""
+"""Writes of the intake: decide, then store, in one transaction.
+
+An intake goes through three steps:
+
+1. :func:`registrations.intake.intake_decide`, pure: blocks, warnings and the
+   derived values;
+2. :func:`registration_create`, one transaction: the nationwide duplicate
+   check, the number, the Jobnet account, the registration and the access log;
+3. :func:`registrations.files.stored_document` around it, which removes the
+   document's file on any failure unless the registration was committed.
+
+:func:`registration_submit` runs them for the intake view and ``seed_demo``.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import uuid
-from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
-from django.core.files.base import ContentFile
-from django.db import IntegrityError, connection, transaction
-from django.http import HttpRequest
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
-from apoc.audit.services import Action, AuditEvent, audit_record, audit_records
+from apoc.audit.services import Action, AuditContext, AuditEvent, audit_record, audit_records
+from apoc.db import reconnect_if_broken
 from apoc.exceptions import DomainError, gettext_noop
-from cpr.eligibility import (
-    Category,
-    EligibilityResult,
-    IntakeFacts,
-    NotEligible,
-    Purpose,
-    check_eligibility,
-)
+from cpr.eligibility import NotEligible
 from cpr.exceptions import AlreadyRegistered
-from cpr.personnummer import InvalidPersonnummer, parse
+from cpr.personnummer import try_parse
 from cpr.services import allocate_personnummer, record_existing_personnummer
-from documents.foreign_ids import check_foreign_id
-from documents.names import name_key, normalise
-from documents.numbers import document_key
 from jobnet.letters import LetterData
-from jobnet.services import jobnet_account_create, letter_print
+from jobnet.services import jobnet_account_create, jobnet_account_new, letter_print
 
+from .files import SubmittedDocument, discard_unless_referenced, stored_document
+from .intake import IntakeData, IntakeDecision, PersonKeys, WarningsNotConfirmed, intake_decide
 from .models import IntakeRefusal, Offer, Registration, ReviewStatus
 from .selectors import DuplicateMatch, find_duplicates
 
@@ -41,8 +42,9 @@ __all__ = [
     "NoJobcentre",
     "SubmittedDocument",
     "WarningsNotConfirmed",
-    "intake_facts",
+    "intake_refusal_record",
     "offer_create",
+    "registration_create",
     "registration_letter_print",
     "registration_submit",
 ]
@@ -69,286 +71,167 @@ class NoJobcentre(DomainError):
     )
 
 
-class WarningsNotConfirmed(DomainError):
-    code = "warnings_not_confirmed"
-    template = gettext_noop("Bekræft advarslerne, før der tildeles et personnummer.")
-
-    def __init__(self, warnings: tuple[Any, ...]) -> None:
-        #: Each has ``code`` and ``message_in(gettext)``.
-        self.warnings = warnings
-        super().__init__()
-
-
-@dataclass(frozen=True)
-class SubmittedDocument:
-    content: bytes
-    extension: str
-    content_type: str
-
-
-@dataclass(frozen=True)
-class IntakeData:
-    """The cleaned intake form."""
-
-    surname: str
-    given_names: str
-    birth_date: date
-    sex: str
-    nationality: str
-    place_of_birth: str
-    country_of_birth: str
-    document_type: str
-    document_number: str
-    document_country: str
-    document_expiry: date
-    address_abroad: str
-    stay_address: str
-    entry_date: date
-    purpose: str
-    expected_stay_months: int
-    category: str
-    stay_co: str = ""
-    phone: str = ""
-    email: str = ""
-    letter_language: str = "en"
-    foreign_id_number: str = ""
-    receives_pd_u2: bool = False
-    pd_u2_date: date | None = None
-    offer_kind: str = ""
-    asylum_case_id: str = ""
-    decision_date: date | None = None
-    decision_reference: str = ""
-    has_personnummer: bool = False
-    existing_personnummer: str = ""
-    residence_registered: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
-
-
-def intake_facts(data: IntakeData) -> IntakeFacts:
-    return IntakeFacts(
-        nationality=data.nationality,
-        category=Category(data.category),
-        birth_date=data.birth_date,
-        document_expiry=data.document_expiry,
-        entry_date=data.entry_date,
-        purpose=Purpose(data.purpose) if data.purpose else None,
-        expected_stay_months=data.expected_stay_months,
-        has_personnummer=data.has_personnummer,
-        existing_personnummer=data.existing_personnummer,
-        residence_registered=data.residence_registered,
-        asylum_case_id=data.asylum_case_id,
-        decision_date=data.decision_date,
-        decision_reference=data.decision_reference,
-    )
-
-
-def _refuse(
-    *, data: IntakeData, user: Any, result: EligibilityResult, request: HttpRequest | None
-) -> None:
-    """Record a refusal without personal data, and the person's existing number."""
-    with transaction.atomic():
-        IntakeRefusal.objects.create(
-            jobcentre_id=user.jobcentre_id,
-            category=data.category,
-            nationality=data.nationality,
-            reason_codes=[reason.code for reason in result.blocks],
-        )
-        if data.has_personnummer and data.existing_personnummer:
-            try:
-                number = parse(data.existing_personnummer)
-            except InvalidPersonnummer:
-                return
-            if number.is_replacement:
-                return
-            try:
-                allocation = record_existing_personnummer(number=number, recorded_by=user)
-            except AlreadyRegistered:
-                return
-            audit_record(user=user, action=Action.CREATE, subject=allocation, request=request)
-
-
-def _lock_person(key: str, birth_date: date) -> None:
-    """Serialise concurrent intakes of one person on PostgreSQL (a transaction lock)."""
-    if connection.vendor != "postgresql":
-        return  # SQLite allows one writer at a time
-    digest = hashlib.blake2b(f"{key}|{birth_date.isoformat()}".encode(), digest_size=8).digest()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_advisory_xact_lock(%s)", [int.from_bytes(digest, "big", signed=True)]
-        )
-
-
 def registration_submit(
     *,
     data: IntakeData,
     document: SubmittedDocument,
     confirmed_warnings: frozenset[str],
     submission_token: uuid.UUID,
-    user: Any,
-    today: date | None = None,
-    request: HttpRequest | None = None,
+    by: AuditContext,
+    today: date,
 ) -> tuple[Registration, bool]:
     """Register the person and allocate their administrative personnummer.
 
-    In one transaction: eligibility, the nationwide duplicate check, allocation,
-    the registration as jobseeker, and the access log. Returns the registration
-    and whether it was created now (False when the same submission came again).
-    Raises ``NotEligible``, ``WarningsNotConfirmed`` or ``DuplicateFound``.
+    Returns the registration and whether this call created it (False when the
+    same submission came again). Raises ``NotEligible``, an invalid foreign ID's
+    error, ``WarningsNotConfirmed``, ``DuplicateFound`` or ``NoJobcentre``.
     """
-    if not getattr(user, "jobcentre_id", None):
+    if not by.jobcentre_id:
         raise NoJobcentre()
     existing = Registration.objects.filter(submission_token=submission_token).first()
     if existing is not None:
         return existing, False
-    today = today or timezone.localdate()
-    result = check_eligibility(intake_facts(data), today=today)
-    if not result.eligible:
-        _refuse(data=data, user=user, result=result, request=request)
-        raise NotEligible(result)
-    foreign = (
-        check_foreign_id(
-            data.nationality,
-            data.foreign_id_number,
-            birth_date=data.birth_date,
-            sex=data.sex,
-            today=today,
-        )
-        if data.foreign_id_number
-        else None
-    )
-    if foreign is not None and foreign.errors:
-        raise foreign.errors[0]
-    warnings = (*result.warnings, *(foreign.warnings if foreign else ()))
-    missing = {warning.code for warning in warnings} - set(confirmed_warnings)
-    if missing:
-        raise WarningsNotConfirmed(warnings)
-    foreign_key = foreign.normalised if foreign else ""
-
-    key = name_key(data.surname, data.given_names)
-    storage = Registration._meta.get_field("document_file").storage
-    stored_name: str | None = None
+    decision = intake_decide(data, today=today)
+    refusal = decision.refusal(confirmed_warnings)
+    if isinstance(refusal, NotEligible):
+        intake_refusal_record(data=data, decision=decision, by=by, today=today)
+    if refusal is not None:
+        raise refusal
     try:
-        with transaction.atomic():
-            _lock_person(key, data.birth_date)
-            matches = find_duplicates(
-                surname=data.surname,
-                given_names=data.given_names,
-                birth_date=data.birth_date,
-                document_country=data.document_country,
-                document_number=data.document_number,
-                nationality=data.nationality,
-                foreign_id_key=foreign_key,
-            )
-            if matches:
-                raise DuplicateFound(matches)
-            allocation = allocate_personnummer(
-                birth_date=data.birth_date, sex=data.sex, allocated_by=user
-            )
-            stored_name = storage.save(
-                f"documents/{uuid.uuid4().hex}.{document.extension}", ContentFile(document.content)
-            )
-            account = jobnet_account_create(issued_by=user, request=request, audit=False)
-            now = timezone.now()
-            registration = Registration.objects.create(
-                jobnet_account=account,
-                jobcentre_id=user.jobcentre_id,
-                allocation=allocation,
-                submission_token=submission_token,
-                surname=data.surname,
-                given_names=data.given_names,
-                name_key=key,
-                name_search=normalise(f"{data.given_names} {data.surname}"),
-                birth_date=data.birth_date,
-                sex=data.sex,
-                nationality=data.nationality,
-                place_of_birth=data.place_of_birth,
-                country_of_birth=data.country_of_birth,
-                document_type=data.document_type,
-                document_number=data.document_number,
-                document_number_key=document_key(data.document_number),
-                document_country=data.document_country,
-                document_expiry=data.document_expiry,
-                document_file=stored_name,
-                document_content_type=document.content_type,
-                foreign_id_number=data.foreign_id_number,
-                foreign_id_key=foreign_key,
-                address_abroad=data.address_abroad,
-                stay_address=data.stay_address,
-                stay_co=data.stay_co,
-                phone=data.phone,
-                email=data.email,
-                letter_language=data.letter_language,
-                entry_date=data.entry_date,
-                purpose=data.purpose,
-                expected_stay_months=data.expected_stay_months,
-                receives_pd_u2=data.receives_pd_u2,
-                pd_u2_date=data.pd_u2_date if data.receives_pd_u2 else None,
-                category=data.category,
-                offer_kind=data.offer_kind if data.category == Category.OFFER else "",
-                asylum_case_id=data.asylum_case_id,
-                decision_date=data.decision_date,
-                decision_reference=data.decision_reference,
-                residence_registered=data.residence_registered,
-                warnings_confirmed=sorted(warning.code for warning in warnings),
-                registered_as_jobseeker_at=now,
-                created_by=user,
-            )
-            audit_records(
-                _duplicate_check_entry(data, key, 0),
-                AuditEvent(action=Action.CREATE, subject=registration),
-                AuditEvent(action=Action.CREATE, subject=account),
-                user=user,
-                request=request,
-            )
+        with stored_document(document) as name:
+            return _create_or_recover(decision, name, document.content_type, submission_token, by)
     except DuplicateFound as found:
-        _discard(storage, stored_name)
-        _audit_duplicate_check(data, key, len(found.matches), user, request)
+        _audit_duplicate_check(by, decision.keys, len(found.matches))
         raise
-    except IntegrityError:
-        _discard(storage, stored_name)
-        again = Registration.objects.filter(submission_token=submission_token).first()
-        if again is not None:
-            return again, False
-        # A concurrent intake registered the same document or foreign ID first.
-        matches = find_duplicates(
-            surname=data.surname,
-            given_names=data.given_names,
-            birth_date=data.birth_date,
-            document_country=data.document_country,
-            document_number=data.document_number,
-            nationality=data.nationality,
-            foreign_id_key=foreign_key,
+
+
+def _create_or_recover(
+    decision: IntakeDecision,
+    document_name: str,
+    content_type: str,
+    token: uuid.UUID,
+    by: AuditContext,
+) -> tuple[Registration, bool]:
+    """Create the registration, or find what a failed commit left behind."""
+    try:
+        registration = registration_create(
+            decision=decision,
+            document_name=document_name,
+            document_content_type=content_type,
+            submission_token=token,
+            by=by,
         )
-        _audit_duplicate_check(data, key, len(matches), user, request)
-        raise DuplicateFound(matches) from None
-    except BaseException:
-        _discard(storage, stored_name)
+        return registration, True
+    except DatabaseError as error:
+        committed = _registration_by_token(token)
+        if committed is not None and committed.document_file.name == document_name:
+            return committed, True  # committed, but the commit's reply was lost
+        if committed is not None:  # the same submission, committed by a concurrent request
+            discard_unless_referenced(document_name)
+            return committed, False
+        if isinstance(error, IntegrityError):
+            # A concurrent intake registered the same document or foreign ID first.
+            raise DuplicateFound(find_duplicates(decision.keys)) from None
         raise
-    return registration, True
 
 
-def _duplicate_check_entry(data: IntakeData, key: str, matches: int) -> AuditEvent:
+def _registration_by_token(token: uuid.UUID) -> Registration | None:
+    """The registration of a submission, asked after a failure; None if the database cannot say."""
+    try:
+        reconnect_if_broken()
+        return Registration.objects.filter(submission_token=token).first()
+    except DatabaseError:
+        return None
+
+
+def registration_create(
+    *,
+    decision: IntakeDecision,
+    document_name: str,
+    document_content_type: str,
+    submission_token: uuid.UUID,
+    by: AuditContext,
+) -> Registration:
+    """Store what :func:`intake_decide` decided, in one transaction.
+
+    The nationwide duplicate check, the number, the Jobnet account, the
+    registration as jobseeker and the access log. Raises ``DuplicateFound``.
+    """
+    with transaction.atomic():
+        _lock_person(decision.keys)
+        matches = find_duplicates(decision.keys)
+        if matches:
+            raise DuplicateFound(matches)
+        registration = Registration.objects.create(
+            **decision.values,
+            allocation=allocate_personnummer(
+                birth_date=decision.keys.birth_date,
+                sex=decision.values["sex"],
+                allocated_by=by.user,
+            ),
+            jobnet_account=jobnet_account_new(issued_by=by.user),
+            jobcentre_id=by.jobcentre_id,
+            submission_token=submission_token,
+            document_file=document_name,
+            document_content_type=document_content_type,
+            warnings_confirmed=decision.warning_codes,
+            registered_as_jobseeker_at=timezone.now(),
+            created_by=by.user,
+        )
+        audit_records(
+            by,
+            _duplicate_check_event(decision.keys, 0),
+            AuditEvent(action=Action.CREATE, subject=registration),
+            AuditEvent(action=Action.CREATE, subject=registration.jobnet_account),
+        )
+    return registration
+
+
+def _lock_person(keys: PersonKeys) -> None:
+    """Serialise concurrent intakes of one person on PostgreSQL (a transaction lock)."""
+    if connection.vendor != "postgresql":
+        return  # SQLite allows one writer at a time
+    person = f"{keys.name_key}|{keys.birth_date.isoformat()}"
+    digest = hashlib.blake2b(person.encode(), digest_size=8).digest()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s)", [int.from_bytes(digest, "big", signed=True)]
+        )
+
+
+def _duplicate_check_event(keys: PersonKeys, matches: int) -> AuditEvent:
     return AuditEvent(
-        action=Action.DUPLICATE_CHECK,
-        criteria={
-            "name_key": key,
-            "birth_date": data.birth_date.isoformat(),
-            "document": f"{data.document_country}:{document_key(data.document_number)}",
-            "foreign_id": document_key(data.foreign_id_number),
-            "matches": matches,
-        },
+        action=Action.DUPLICATE_CHECK, criteria={**keys.as_criteria(), "matches": matches}
     )
 
 
-def _audit_duplicate_check(
-    data: IntakeData, key: str, matches: int, user: Any, request: HttpRequest | None
+def _audit_duplicate_check(by: AuditContext, keys: PersonKeys, matches: int) -> None:
+    audit_records(by, _duplicate_check_event(keys, matches))
+
+
+@transaction.atomic
+def intake_refusal_record(
+    *, data: IntakeData, decision: IntakeDecision, by: AuditContext, today: date
 ) -> None:
-    audit_records(_duplicate_check_entry(data, key, matches), user=user, request=request)
+    """Record a refused intake without personal data, and the person's existing number.
 
-
-def _discard(storage: Any, name: str | None) -> None:
-    if name:
-        storage.delete(name)
+    The number a person presents goes into the register even when the intake
+    is refused, so that it is never handed out to anybody else.
+    """
+    IntakeRefusal.objects.create(
+        jobcentre_id=by.jobcentre_id,
+        category=data.category,
+        nationality=data.nationality,
+        reason_codes=list(decision.eligibility.block_codes),
+    )
+    number = try_parse(data.existing_personnummer, today) if data.has_personnummer else None
+    if number is None or number.is_replacement:
+        return
+    try:
+        allocation = record_existing_personnummer(number=number, recorded_by=by.user)
+    except AlreadyRegistered:
+        return
+    audit_record(by, action=Action.CREATE, subject=allocation)
 
 
 @transaction.atomic
@@ -359,8 +242,7 @@ def offer_create(
     provider: str,
     starts_on: date,
     ends_on: date | None,
-    user: Any,
-    request: HttpRequest | None = None,
+    by: AuditContext,
 ) -> Offer:
     offer = Offer(
         registration=registration,
@@ -368,16 +250,15 @@ def offer_create(
         provider=provider,
         starts_on=starts_on,
         ends_on=ends_on,
-        created_by=user,
+        created_by=by.user,
     )
     offer.full_clean()
     offer.save()
     audit_record(
-        user=user,
+        by,
         action=Action.UPDATE,
         subject=registration,
         criteria={"offer": offer.pk, "kind": kind},
-        request=request,
     )
     return offer
 
@@ -410,9 +291,7 @@ def letter_data(registration: Registration, *, today: date) -> LetterData:
 
 
 @transaction.atomic
-def registration_letter_print(
-    *, registration: Registration, user: Any, request: HttpRequest | None = None
-) -> bytes:
+def registration_letter_print(*, registration: Registration, by: AuditContext) -> bytes:
     """Print the Jobnet letter with a new one-time password; the old one stops working.
 
     Refused for an annulled registration. A registration made before Jobnet
@@ -426,11 +305,10 @@ def registration_letter_print(
     if registration.review_status == ReviewStatus.ANNULLED:
         raise RegistrationAnnulled()
     if registration.jobnet_account_id is None:
-        registration.jobnet_account = jobnet_account_create(issued_by=user, request=request)
+        registration.jobnet_account = jobnet_account_create(by=by)
         registration.save(update_fields=["jobnet_account"])
     return letter_print(
         account=registration.jobnet_account,
         letter=letter_data(registration, today=timezone.localdate()),
-        printed_by=user,
-        request=request,
+        by=by,
     )

@@ -7,6 +7,7 @@ app_name = "registrations"
 urlpatterns = [
     path("", views.home, name="home"),
     path("registreringer/ny/", views.intake, name="intake"),
+    path("registreringer/ny/mrz/", views.intake_mrz, name="intake_mrz"),
     path("registreringer/soeg/", views.search, name="search"),
     path("registreringer/<int:pk>/", views.detail, name="detail"),
     path("registreringer/<int:pk>/dokument/", views.document, name="document"),

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -19,7 +21,9 @@ from cpr.eligibility import NotEligible
 from documents.mrz import parse_mrz
 
 from . import pending
+from .files import SubmittedDocument, document_response
 from .forms import IntakeForm, OfferForm, SearchForm
+from .intake import IntakeData, WarningsNotConfirmed
 from .selectors import (
     parse_search,
     registration_search,
@@ -28,15 +32,10 @@ from .selectors import (
 )
 from .services import (
     DuplicateFound,
-    IntakeData,
-    SubmittedDocument,
-    WarningsNotConfirmed,
     offer_create,
     registration_letter_print,
     registration_submit,
 )
-
-_FORM_ONLY = {"submission_token", "document_file", "confirm_warnings", "mrz"}
 
 
 @never_cache
@@ -53,64 +52,31 @@ def home(request: HttpRequest) -> HttpResponse:
 @permission_required("registrations.add_registration", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def intake(request: HttpRequest) -> HttpResponse:
+    """GET: the empty form. POST: register the person (the MRZ has its own endpoint)."""
     if request.method == "GET":
         form = IntakeForm(initial={"submission_token": uuid.uuid4()})
         return render(request, "registrations/intake.html", {"form": form})
-
-    token = _token(request)
-    stash = pending.PendingDocument(user_id=request.user.pk, token=token) if token else None
-    if "read_mrz" in request.POST:
-        return _read_mrz(request, stash)
+    stash = _stash(request)
     form = IntakeForm(
         request.POST, request.FILES, has_pending_document=bool(stash and stash.exists())
     )
-    context = {"form": form}
-    if not form.is_valid():
-        _keep_upload(form, stash)
-        context["pending"] = stash.describe() if stash else None
-        return render(request, "registrations/intake.html", context, status=400)
-
+    valid = form.is_valid()
     _keep_upload(form, stash)
+    if not valid:
+        context = {"form": form, "pending": stash.describe() if stash else None}
+        return render(request, "registrations/intake.html", context, status=400)
     document = stash.load()
-    data = IntakeData(**{k: v for k, v in form.cleaned_data.items() if k not in _FORM_ONLY})
     try:
         registration, created = registration_submit(
-            data=data,
+            data=IntakeData.from_values(form.cleaned_data),
             document=SubmittedDocument(document.content, document.extension, document.content_type),
             confirmed_warnings=frozenset(form.cleaned_data.get("confirm_warnings", ())),
             submission_token=form.cleaned_data["submission_token"],
-            user=request.user,
-            request=request,
+            by=request.audit,
+            today=timezone.localdate(),
         )
-    except NotEligible as refusal:
-        for reason in refusal.result.blocks:
-            field = reason.field if reason.field in form.fields else None
-            form.add_error(field, reason.message_in(gettext))
-        context.update(refused=refusal.result, pending=stash.describe())
-        return render(request, "registrations/intake.html", context, status=422)
-    except WarningsNotConfirmed as unconfirmed:
-        form = IntakeForm(request.POST, warnings=unconfirmed.warnings, has_pending_document=True)
-        form.is_valid()
-        if form.cleaned_data.get("confirm_warnings"):
-            form.add_error("confirm_warnings", unconfirmed.message_in(gettext))
-        context.update(
-            form=form,
-            warnings=[warning.message_in(gettext) for warning in unconfirmed.warnings],
-            pending=stash.describe(),
-        )
-        return render(request, "registrations/intake.html", context, status=422)
-    except DuplicateFound as found:
-        # Shown once, in the error summary with the matches (not again above the fields).
-        context.update(
-            duplicates=found.matches,
-            duplicate_message=found.message_in(gettext),
-            pending=stash.describe(),
-        )
-        return render(request, "registrations/intake.html", context, status=409)
     except DomainError as error:
-        form.add_error(None, error.message_in(gettext))
-        context["pending"] = stash.describe()
-        return render(request, "registrations/intake.html", context, status=422)
+        return _intake_refused(request, form, stash, error)
     stash.discard()
     if created:
         messages.success(request, gettext("Personen er registreret, og personnummeret er tildelt."))
@@ -119,6 +85,67 @@ def intake(request: HttpRequest) -> HttpResponse:
             request, gettext("Registreringen var allerede gemt. Den er ikke oprettet igen.")
         )
     return redirect("registrations:detail", pk=registration.pk)
+
+
+def _refused_context(form: IntakeForm, refusal: NotEligible) -> dict[str, Any]:
+    for reason in refusal.result.blocks:
+        field = reason.field if reason.field in form.fields else None
+        form.add_error(field, reason.message_in(gettext))
+    return {"refused": refusal.result}
+
+
+def _unconfirmed_context(form: IntakeForm, unconfirmed: WarningsNotConfirmed) -> dict[str, Any]:
+    form = IntakeForm(form.data, warnings=unconfirmed.warnings, has_pending_document=True)
+    form.is_valid()
+    if form.cleaned_data.get("confirm_warnings"):
+        form.add_error("confirm_warnings", unconfirmed.message_in(gettext))
+    return {
+        "form": form,
+        "warnings": [warning.message_in(gettext) for warning in unconfirmed.warnings],
+    }
+
+
+def _duplicate_context(form: IntakeForm, found: DuplicateFound) -> dict[str, Any]:
+    # Shown once, in the error summary with the matches (not again above the fields).
+    return {"duplicates": found.matches, "duplicate_message": found.message_in(gettext)}
+
+
+def _error_context(form: IntakeForm, error: DomainError) -> dict[str, Any]:
+    form.add_error(None, error.message_in(gettext))
+    return {}
+
+
+#: Each domain error of the intake: its status code and how the form shows it.
+#: The first entry whose class the error is an instance of applies.
+INTAKE_ERRORS: tuple[tuple[type[DomainError], int, Callable[..., dict[str, Any]]], ...] = (
+    (NotEligible, 422, _refused_context),
+    (WarningsNotConfirmed, 422, _unconfirmed_context),
+    (DuplicateFound, 409, _duplicate_context),
+    (DomainError, 422, _error_context),
+)
+
+
+def _intake_refused(
+    request: HttpRequest,
+    form: IntakeForm,
+    stash: pending.PendingDocument,
+    error: DomainError,
+) -> HttpResponse:
+    """The form again, with the error shown as :data:`INTAKE_ERRORS` says."""
+    status, shown = next(
+        (status, shown) for kind, status, shown in INTAKE_ERRORS if isinstance(error, kind)
+    )
+    context = {"form": form, "pending": stash.describe(), **shown(form, error)}
+    return render(request, "registrations/intake.html", context, status=status)
+
+
+def _stash(request: HttpRequest) -> pending.PendingDocument | None:
+    """Where this submission's verified upload waits between its steps."""
+    try:
+        token = uuid.UUID(str(request.POST.get("submission_token", "")))
+    except ValueError:
+        return None
+    return pending.PendingDocument(user_id=request.user.pk, token=token)
 
 
 #: Intake fields an MRZ fills, and how to read each from the parsed MRZ.
@@ -136,30 +163,15 @@ _MRZ_FIELDS = {
 }
 
 
-def _read_mrz(request: HttpRequest, stash: pending.PendingDocument | None) -> HttpResponse:
+@never_cache
+@permission_required("registrations.add_registration", raise_exception=True)
+@require_http_methods(["POST"])
+def intake_mrz(request: HttpRequest) -> HttpResponse:
     """Fill the form from the MRZ and show it again; nothing is submitted."""
-    values = {
-        key: request.POST.get(key)
-        for key in request.POST
-        if key not in ("csrfmiddlewaretoken", "read_mrz")
-    }
-    for key in ("has_personnummer", "residence_registered", "receives_pd_u2"):
-        values[key] = key in request.POST
-    if stash is None:
-        values["submission_token"] = uuid.uuid4()
-    elif request.FILES.get("document_file"):
-        # Keep a valid upload; a bad one is reported when the form is submitted.
-        probe = IntakeForm(request.POST, request.FILES)
-        probe.is_valid()
-        _keep_upload(probe, stash)
+    stash = _stash(request)
+    values = _posted_values(request, stash)
     result = parse_mrz(values.get("mrz", "") or "", today=timezone.localdate())
-    filled = set()
-    if result.fields is not None:
-        for name, read in _MRZ_FIELDS.items():
-            value = read(result.fields)
-            if value:
-                values[name] = value
-                filled.add(name)
+    filled = _fill_from_mrz(values, result.fields)
     form = IntakeForm(
         initial=values,
         mrz_filled=frozenset(filled),
@@ -177,14 +189,39 @@ def _read_mrz(request: HttpRequest, stash: pending.PendingDocument | None) -> Ht
         "mrz_filled": sorted(form.fields[name].label for name in filled),
         "pending": stash.describe() if stash else None,
     }
-    return render(request, "registrations/intake.html", context, status=200 if not errors else 422)
+    return render(request, "registrations/intake.html", context, status=422 if errors else 200)
 
 
-def _token(request: HttpRequest) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(str(request.POST.get("submission_token", "")))
-    except ValueError:
-        return None
+def _posted_values(request: HttpRequest, stash: pending.PendingDocument | None) -> dict[str, Any]:
+    """What the form held when "Læs MRZ" was pressed; a valid upload is kept."""
+    values: dict[str, Any] = {
+        key: request.POST.get(key)
+        for key in request.POST
+        if key not in ("csrfmiddlewaretoken", "read_mrz")
+    }
+    for key in ("has_personnummer", "residence_registered", "receives_pd_u2"):
+        values[key] = key in request.POST
+    if stash is None:
+        values["submission_token"] = uuid.uuid4()
+    elif request.FILES.get("document_file"):
+        # Keep a valid upload; a bad one is reported when the form is submitted.
+        probe = IntakeForm(request.POST, request.FILES)
+        probe.is_valid()
+        _keep_upload(probe, stash)
+    return values
+
+
+def _fill_from_mrz(values: dict[str, Any], fields: Any) -> set[str]:
+    """Put what the MRZ's valid lines say into ``values``; the names of the fields filled."""
+    if fields is None:
+        return set()
+    filled = set()
+    for name, read in _MRZ_FIELDS.items():
+        value = read(fields)
+        if value:
+            values[name] = value
+            filled.add(name)
+    return filled
 
 
 def _keep_upload(form: IntakeForm, stash: pending.PendingDocument | None) -> None:
@@ -199,7 +236,7 @@ def _keep_upload(form: IntakeForm, stash: pending.PendingDocument | None) -> Non
 @permission_required("registrations.view_registration", raise_exception=True)
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     registration = get_object_or_404(registrations_visible_to(request.user), pk=pk)
-    audit_record(user=request.user, action=Action.VIEW, subject=registration, request=request)
+    audit_record(request.audit, action=Action.VIEW, subject=registration)
     return render(
         request,
         "registrations/detail.html",
@@ -232,9 +269,7 @@ def letter(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "GET":
         return render(request, "registrations/letter.html", context)
     try:
-        pdf = registration_letter_print(
-            registration=registration, user=request.user, request=request
-        )
+        pdf = registration_letter_print(registration=registration, by=request.audit)
     except DomainError as error:
         context["error"] = error.message_in(gettext)
         return render(request, "registrations/letter.html", context, status=409)
@@ -248,15 +283,7 @@ def letter(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("registrations.view_registration", raise_exception=True)
 def document(request: HttpRequest, pk: int) -> HttpResponse:
     registration = get_object_or_404(registrations_visible_to(request.user), pk=pk)
-    audit_record(
-        user=request.user, action=Action.VIEW_DOCUMENT, subject=registration, request=request
-    )
-    response = FileResponse(
-        registration.document_file.open("rb"), content_type=registration.document_content_type
-    )
-    response["Content-Disposition"] = "inline"
-    response["Cache-Control"] = "no-store"
-    return response
+    return document_response(request, registration, request.audit)
 
 
 @never_cache
@@ -269,10 +296,9 @@ def search(request: HttpRequest) -> HttpResponse:
         if query is not None:
             results = registration_search(user=request.user, query=query)
             audit_record(
-                user=request.user,
+                request.audit,
                 action=Action.SEARCH,
                 criteria={**query.as_criteria(), "results": len(results)},
-                request=request,
             )
     return render(request, "registrations/search.html", {"form": form, "results": results})
 
@@ -285,9 +311,7 @@ def offer_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = OfferForm(request.POST)
     if form.is_valid():
         try:
-            offer_create(
-                registration=registration, user=request.user, request=request, **form.cleaned_data
-            )
+            offer_create(registration=registration, by=request.audit, **form.cleaned_data)
         except DomainError as error:
             form.add_error(None, error.message_in(gettext))
         else:

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from apoc.audit.management.commands.purge_audit import audit_purge
 from apoc.audit.models import AuditEntry
-from apoc.audit.services import audit_record
+from apoc.audit.services import AuditContext, audit_record
 from registrations import review
 from tests.factories import (
     JobcentreFactory,
@@ -80,7 +80,7 @@ def test_the_log_shows_searched_personnumre_masked(client, supervisor):
 
 
 def test_entries_cannot_be_changed_through_the_model(supervisor):
-    item = audit_record(user=supervisor, action="view")
+    item = audit_record(AuditContext.of(supervisor), action="view")
     item.username = "someone else"
     with pytest.raises(RuntimeError):
         item.save()
@@ -136,7 +136,9 @@ def test_search_the_log_by_user_and_by_date(client, supervisor, copenhagen):
 def test_registration_admin_shows_the_registrations_trail_read_only(client, supervisor):
     registration = RegistrationFactory(jobcentre=supervisor.jobcentre)
     client.force_login(supervisor)
-    review.registration_flag(registration=registration, user=supervisor, comment="Tjek adressen")
+    review.registration_flag(
+        registration=registration, by=AuditContext.of(supervisor), comment="Tjek adressen"
+    )
     body = client.get(
         reverse("admin:registrations_registration_change", args=[registration.pk])
     ).content.decode()
@@ -214,23 +216,23 @@ def test_audit_for_lists_what_was_done_when_and_where_without_staff_names(
 ):
     supervisor.first_name, supervisor.last_name = "Tina", "Teamleder"
     supervisor.save()
-    audit_record(user=supervisor, action="create", subject=person)
-    audit_record(user=supervisor, action="view", subject=person)
-    review.registration_approve(registration=person, user=supervisor)
-    audit_record(user=supervisor, action="search", criteria={"q": person.personnummer})
+    audit_record(AuditContext.of(supervisor), action="create", subject=person)
+    audit_record(AuditContext.of(supervisor), action="view", subject=person)
+    review.registration_approve(registration=person, by=AuditContext.of(supervisor))
+    audit_record(AuditContext.of(supervisor), action="search", criteria={"q": person.personnummer})
     audit_record(
-        user=supervisor,
+        AuditContext.of(supervisor),
         action="search",
         criteria={"kind": "personnummer", "value": person.personnummer.replace("-", "")},
     )
     audit_record(
-        user=supervisor,
+        AuditContext.of(supervisor),
         action="duplicate_check",
         criteria={"document": f"{person.document_country}:EA123", "matches": 0},
     )
     other = RegistrationFactory(jobcentre=odense)
-    audit_record(user=supervisor, action="view", subject=other)
-    audit_record(user=supervisor, action="search", criteria={"q": other.personnummer})
+    audit_record(AuditContext.of(supervisor), action="view", subject=other)
+    audit_record(AuditContext.of(supervisor), action="search", criteria={"q": other.personnummer})
 
     text = audit_for(person.personnummer.replace("-", ""))
     assert f"Logning for personnummer {person.personnummer}" in text
@@ -269,7 +271,7 @@ def test_audit_for_an_unknown_number_is_a_clear_error(db):
 
 
 def test_audit_for_an_unknown_number_that_was_searched_for_prints_the_searches(supervisor):
-    audit_record(user=supervisor, action="search", criteria={"q": "0101900000"})
+    audit_record(AuditContext.of(supervisor), action="search", criteria={"q": "0101900000"})
     text = audit_for("010190-0000")
     assert "kun søgt efter" in text
     assert "I alt 1 logpost." in text

@@ -34,6 +34,7 @@ from django.urls.resolvers import RegexPattern, RoutePattern
 
 from apoc.accounts.models import Jobcentre
 from apoc.audit.models import Action, AuditEntry
+from apoc.audit.services import AuditContext
 from tests.factories import (
     CaseworkerFactory,
     JobcentreFactory,
@@ -81,6 +82,8 @@ OURS: dict[str, dict[str, Rule]] = {
     "registrations:search": {"GET": Rule.same(200), "POST": Rule.same(200)},
     # An empty intake is a form with errors.
     "registrations:intake": {"GET": Rule.same(200), "POST": Rule.same(400)},
+    # POST only; an empty MRZ is an error to show.
+    "registrations:intake_mrz": {"GET": Rule.same(405), "POST": Rule.same(422)},
     "registrations:detail": {"GET": Rule(200, 404, 200), "POST": Rule(200, 404, 200)},
     "registrations:document": {"GET": Rule(200, 404, 200), "POST": Rule(200, 404, 200)},
     # POST only; an empty offer is a form with errors.
@@ -130,7 +133,7 @@ def _jobnet_account(world: World, side: str) -> Any:
     registration = world.registrations[side]
     if registration.jobnet_account_id is None:
         registration.jobnet_account = jobnet_account_create(
-            issued_by=world.users[f"caseworker_{side}"]
+            by=AuditContext.of(world.users[f"caseworker_{side}"])
         )
         registration.save(update_fields=["jobnet_account"])
     return registration.jobnet_account

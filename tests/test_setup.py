@@ -35,8 +35,8 @@ def test_groups_have_exactly_their_permissions(role):
 def test_caseworker_cannot_review_or_see_other_jobcentres():
     caseworker = set(ROLE_PERMISSIONS["sagsbehandler"])
     assert ("registrations", "review_registration") not in caseworker
-    assert ("registrations", "view_all_jobcentres") not in caseworker
-    assert ("registrations", "view_all_jobcentres") not in set(ROLE_PERMISSIONS["teamleder"])
+    assert ("accounts", "view_all_jobcentres") not in caseworker
+    assert ("accounts", "view_all_jobcentres") not in set(ROLE_PERMISSIONS["teamleder"])
 
 
 def test_seed_demo_creates_users_who_can_log_in_and_registrations(settings, client):

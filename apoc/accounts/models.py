@@ -25,6 +25,9 @@ class Jobcentre(models.Model):
         ordering = ["municipality_code"]
         verbose_name = _("jobcenter")
         verbose_name_plural = _("jobcentre")
+        permissions = [
+            ("view_all_jobcentres", _("Kan se alle jobcentres registreringer")),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.municipality_code})"

@@ -19,7 +19,7 @@ _SUPERVISOR = [
 ]
 _NATIONAL = [
     *_SUPERVISOR,
-    ("registrations", "view_all_jobcentres"),
+    ("accounts", "view_all_jobcentres"),
     ("registrations", "view_full_personnummer"),
     ("accounts", "view_jobcentre"),
     ("accounts", "change_jobcentre"),

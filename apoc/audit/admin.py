@@ -6,7 +6,6 @@ their own jobcentre's staff; national administrators see all.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django.contrib import admin
@@ -15,12 +14,11 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from apoc.accounts.scope import scope_for
 from apoc.admin_tools import EstimatedCountPaginator, FastChangeList
 
+from . import registry
 from .models import AuditEntry
-
-#: A personnummer as typed into a search: masked when the log is shown.
-_PERSONNUMMER = re.compile(r"\b([0-9]{6})[- ]?[0-9]{4}\b")
 
 
 def masked_details(criteria: dict[str, Any] | None) -> str:
@@ -30,11 +28,7 @@ def masked_details(criteria: dict[str, Any] | None) -> str:
     own request for access goes through ``manage.py audit_for``.
     """
     text = "; ".join(f"{key}: {value}" for key, value in (criteria or {}).items())
-    return _PERSONNUMMER.sub(r"\1-XXXX", text) or "–"
-
-
-def sees_all_jobcentres(user: Any) -> bool:
-    return user.has_perm("registrations.view_all_jobcentres")
+    return registry.mask_personnumre(text) or "–"
 
 
 class StaffFilter(admin.SimpleListFilter):
@@ -44,9 +38,7 @@ class StaffFilter(admin.SimpleListFilter):
     parameter_name = "user"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        users = get_user_model().objects.order_by("username")
-        if not sees_all_jobcentres(request.user):
-            users = users.filter(jobcentre_id=request.user.jobcentre_id or 0)
+        users = scope_for(request.user).filter(get_user_model().objects.order_by("username"))
         return [
             (str(pk), f"{username} ({' '.join(p for p in (first, last) if p)})".replace(" ()", ""))
             for pk, username, first, last in users.values_list(
@@ -102,14 +94,11 @@ class AuditEntryAdmin(admin.ModelAdmin):
         return {}
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[AuditEntry]:
-        queryset = super().get_queryset(request)
-        if sees_all_jobcentres(request.user):
-            return queryset
-        return queryset.filter(jobcentre_id=request.user.jobcentre_id or 0)
+        return scope_for(request.user).filter(super().get_queryset(request))
 
     def get_list_filter(self, request: HttpRequest) -> list[Any]:
         filters: list[Any] = ["action", StaffFilter]
-        if sees_all_jobcentres(request.user):
+        if scope_for(request.user).everywhere:
             # All 98 jobcentres: "related only" would be a DISTINCT over every entry.
             filters.append("jobcentre")
         return filters

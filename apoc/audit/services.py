@@ -12,7 +12,14 @@ from django.http import HttpRequest
 
 from .models import Action, AuditEntry
 
-__all__ = ["Action", "AuditEvent", "audit_record", "audit_records", "client_ip"]
+__all__ = [
+    "Action",
+    "AuditContext",
+    "AuditEvent",
+    "audit_record",
+    "audit_records",
+    "client_ip",
+]
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
@@ -66,6 +73,43 @@ def _is_trusted(address: _Address, networks: list[_Network]) -> bool:
 
 
 @dataclass(frozen=True)
+class AuditContext:
+    """Who acts, for the access log: the user, their jobcentre, the client's address.
+
+    Made once per request by :class:`apoc.audit.middleware.AuditContextMiddleware`
+    (``request.audit``), so services take this instead of the request. Commands
+    and jobs use :meth:`system`; tests use :meth:`of`.
+    """
+
+    user: Any = None
+    ip_address: str | None = None
+
+    @classmethod
+    def of(cls, user: Any, ip_address: str | None = None) -> AuditContext:
+        return cls(user=user, ip_address=ip_address)
+
+    @classmethod
+    def system(cls) -> AuditContext:
+        """The system itself, e.g. a command run from cron."""
+        return cls()
+
+    @classmethod
+    def from_request(cls, request: HttpRequest) -> AuditContext:
+        return cls(user=getattr(request, "user", None), ip_address=client_ip(request))
+
+    @property
+    def acting_user(self) -> Any:
+        """The authenticated user, or None for the system and anonymous requests."""
+        user = self.user
+        return user if user is not None and getattr(user, "is_authenticated", False) else None
+
+    @property
+    def jobcentre_id(self) -> int | None:
+        user = self.acting_user
+        return getattr(user, "jobcentre_id", None) if user is not None else None
+
+
+@dataclass(frozen=True)
 class AuditEvent:
     """One thing done, for :func:`audit_records`."""
 
@@ -75,37 +119,29 @@ class AuditEvent:
 
 
 def audit_record(
+    by: AuditContext,
     *,
-    user: Any,
     action: str,
     subject: models.Model | None = None,
     criteria: dict[str, Any] | None = None,
-    request: HttpRequest | None = None,
 ) -> AuditEntry:
     """Write one entry. ``criteria`` holds search criteria or details, never secrets."""
-    return audit_records(
-        AuditEvent(action=action, subject=subject, criteria=criteria or {}),
-        user=user,
-        request=request,
-    )[0]
+    return audit_records(by, AuditEvent(action=action, subject=subject, criteria=criteria or {}))[0]
 
 
-def audit_records(
-    *events: AuditEvent, user: Any, request: HttpRequest | None = None
-) -> list[AuditEntry]:
-    """Write several entries by one user in one statement."""
-    is_user = user is not None and getattr(user, "is_authenticated", False)
-    ip_address = client_ip(request)
+def audit_records(by: AuditContext, *events: AuditEvent) -> list[AuditEntry]:
+    """Write several entries by one actor in one statement."""
+    user = by.acting_user
     entries = [
         AuditEntry(
-            user=user if is_user else None,
-            username=user.get_username() if is_user else "",
-            jobcentre_id=getattr(user, "jobcentre_id", None) if is_user else None,
+            user=user,
+            username=user.get_username() if user is not None else "",
+            jobcentre_id=by.jobcentre_id,
             action=event.action,
             subject_type=event.subject._meta.label_lower if event.subject is not None else "",
             subject_id=event.subject.pk if event.subject is not None else None,
             criteria=event.criteria,
-            ip_address=ip_address,
+            ip_address=by.ip_address,
         )
         for event in events
     ]

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from apoc.audit.models import Action, AuditEntry
+from apoc.audit.services import AuditContext
 from apoc.exceptions import DomainError
 from jobnet import credentials, services
 from jobnet.credentials import is_username, printable
@@ -48,7 +49,7 @@ def audit_entries(action: str, account: JobnetAccount):
 
 def test_create_makes_an_active_account_with_a_random_username_and_no_password():
     user = UserFactory()
-    account = jobnet_account_create(issued_by=user)
+    account = jobnet_account_create(by=AuditContext.of(user))
     stored = JobnetAccount.objects.get(pk=account.pk)
     assert is_username(stored.username)
     assert stored.status == JobnetAccount.Status.ACTIVE
@@ -72,7 +73,7 @@ def test_a_taken_username_is_drawn_again_in_a_savepoint(monkeypatch):
     draws = iter(["bavetumi47", "bavetumi47", "dufufisi57"])
     monkeypatch.setattr(credentials, "new_username", lambda: next(draws))
     with transaction.atomic():
-        account = jobnet_account_create(issued_by=UserFactory())
+        account = jobnet_account_create(by=AuditContext.of(UserFactory()))
         # The caller's transaction is still usable after the collisions.
         assert JobnetAccount.objects.count() == 2
     assert account.username == "dufufisi57"
@@ -83,7 +84,7 @@ def test_when_every_draw_is_taken_the_caseworker_is_told(monkeypatch):
     JobnetAccountFactory(username="bavetumi47")
     monkeypatch.setattr(credentials, "new_username", lambda: "bavetumi47")
     with pytest.raises(UsernameUnavailable) as caught:
-        jobnet_account_create(issued_by=UserFactory())
+        jobnet_account_create(by=AuditContext.of(UserFactory()))
     assert isinstance(caught.value, DomainError)
     assert caught.value.code == "jobnet_username_unavailable"
     assert caught.value.message == "Der kunne ikke dannes et ledigt Jobnet-brugernavn. Prøv igen."
@@ -99,16 +100,16 @@ def test_an_integrity_error_that_is_no_collision_is_not_swallowed(monkeypatch):
     # The savepoint path (every database but PostgreSQL) is where save() is called.
     monkeypatch.setattr(type(connections["default"]), "vendor", "sqlite")
     with pytest.raises(IntegrityError, match="something else"):
-        jobnet_account_create(issued_by=UserFactory())
+        jobnet_account_create(by=AuditContext.of(UserFactory()))
 
 
 # -- printing ----------------------------------------------------------------------
 
 
 def test_print_returns_the_letter_with_a_password_that_checks(drawn):
-    account = jobnet_account_create(issued_by=UserFactory())
+    account = jobnet_account_create(by=AuditContext.of(UserFactory()))
     caseworker = UserFactory()
-    pdf = letter_print(account=account, letter=LetterDataFactory(), printed_by=caseworker)
+    pdf = letter_print(account=account, letter=LetterDataFactory(), by=AuditContext.of(caseworker))
     assert pdf.startswith(b"%PDF-")
     username, password = printed_credentials(pdf)
     assert username == account.username
@@ -124,9 +125,11 @@ def test_print_returns_the_letter_with_a_password_that_checks(drawn):
 
 
 def test_print_records_the_print_and_logs_it_without_the_password(drawn):
-    account = jobnet_account_create(issued_by=UserFactory())
+    account = jobnet_account_create(by=AuditContext.of(UserFactory()))
     caseworker = UserFactory()
-    letter_print(account=account, letter=LetterDataFactory(language="ro"), printed_by=caseworker)
+    letter_print(
+        account=account, letter=LetterDataFactory(language="ro"), by=AuditContext.of(caseworker)
+    )
     (printed,) = LetterPrint.objects.filter(account=account)
     assert printed.printed_by == caseworker
     assert printed.languages == "da,en,ro"
@@ -138,9 +141,9 @@ def test_print_records_the_print_and_logs_it_without_the_password(drawn):
 
 
 def test_the_letter_has_the_details_given(drawn):
-    account = jobnet_account_create(issued_by=UserFactory())
+    account = jobnet_account_create(by=AuditContext.of(UserFactory()))
     letter = LetterDataFactory(name="Γεώργιος Παπαδόπουλος", language="de")
-    pdf = letter_print(account=account, letter=letter, printed_by=UserFactory())
+    pdf = letter_print(account=account, letter=letter, by=AuditContext.of(UserFactory()))
     texts = [flat(text) for text in page_texts(pdf)]
     assert len(texts) == 3
     assert all("Γεώργιος Παπαδόπουλος" in text for text in texts)
@@ -151,9 +154,13 @@ def test_the_letter_has_the_details_given(drawn):
 
 
 def test_a_reprint_replaces_the_password(drawn):
-    account = jobnet_account_create(issued_by=UserFactory())
-    first = letter_print(account=account, letter=LetterDataFactory(), printed_by=UserFactory())
-    second = letter_print(account=account, letter=LetterDataFactory(), printed_by=UserFactory())
+    account = jobnet_account_create(by=AuditContext.of(UserFactory()))
+    first = letter_print(
+        account=account, letter=LetterDataFactory(), by=AuditContext.of(UserFactory())
+    )
+    second = letter_print(
+        account=account, letter=LetterDataFactory(), by=AuditContext.of(UserFactory())
+    )
     old, new = printed_credentials(first)[1], printed_credentials(second)[1]
     assert [old, new] == drawn
     assert old != new
@@ -166,8 +173,8 @@ def test_a_reprint_replaces_the_password(drawn):
 
 
 def test_a_failure_while_rendering_changes_nothing(drawn, monkeypatch):
-    account = jobnet_account_create(issued_by=UserFactory())
-    letter_print(account=account, letter=LetterDataFactory(), printed_by=UserFactory())
+    account = jobnet_account_create(by=AuditContext.of(UserFactory()))
+    letter_print(account=account, letter=LetterDataFactory(), by=AuditContext.of(UserFactory()))
     before = JobnetAccount.objects.get(pk=account.pk)
 
     def broken(letter, creds):
@@ -175,7 +182,7 @@ def test_a_failure_while_rendering_changes_nothing(drawn, monkeypatch):
 
     monkeypatch.setattr(services, "render_letter", broken)
     with pytest.raises(RuntimeError, match="fell over"):
-        letter_print(account=account, letter=LetterDataFactory(), printed_by=UserFactory())
+        letter_print(account=account, letter=LetterDataFactory(), by=AuditContext.of(UserFactory()))
     old, unused = drawn
     stored = JobnetAccount.objects.get(pk=account.pk)
     assert stored.check_password(old)
@@ -188,15 +195,15 @@ def test_a_failure_while_rendering_changes_nothing(drawn, monkeypatch):
 
 
 def test_a_failure_after_rendering_rolls_the_new_password_back(drawn, monkeypatch):
-    account = jobnet_account_create(issued_by=UserFactory())
-    letter_print(account=account, letter=LetterDataFactory(), printed_by=UserFactory())
+    account = jobnet_account_create(by=AuditContext.of(UserFactory()))
+    letter_print(account=account, letter=LetterDataFactory(), by=AuditContext.of(UserFactory()))
 
-    def broken(**kwargs):
+    def broken(*args, **kwargs):
         raise IntegrityError("the log is full")
 
     monkeypatch.setattr(services, "audit_record", broken)
     with pytest.raises(IntegrityError):
-        letter_print(account=account, letter=LetterDataFactory(), printed_by=UserFactory())
+        letter_print(account=account, letter=LetterDataFactory(), by=AuditContext.of(UserFactory()))
     old, unused = drawn
     stored = JobnetAccount.objects.get(pk=account.pk)
     assert stored.check_password(old) and not stored.check_password(unused)
@@ -204,11 +211,13 @@ def test_a_failure_after_rendering_rolls_the_new_password_back(drawn, monkeypatc
 
 
 def test_details_the_letter_cannot_print_change_nothing(drawn):
-    account = jobnet_account_create(issued_by=UserFactory())
-    letter_print(account=account, letter=LetterDataFactory(), printed_by=UserFactory())
+    account = jobnet_account_create(by=AuditContext.of(UserFactory()))
+    letter_print(account=account, letter=LetterDataFactory(), by=AuditContext.of(UserFactory()))
     with pytest.raises(InvalidLetterData) as caught:
         letter_print(
-            account=account, letter=LetterDataFactory(name="王小明"), printed_by=UserFactory()
+            account=account,
+            letter=LetterDataFactory(name="王小明"),
+            by=AuditContext.of(UserFactory()),
         )
     old, unused = drawn
     assert unused not in caught.value.message and unused not in str(caught.value)
@@ -218,11 +227,11 @@ def test_details_the_letter_cannot_print_change_nothing(drawn):
 
 
 def test_a_disabled_account_gets_no_letter(drawn):
-    account = jobnet_account_create(issued_by=UserFactory())
-    jobnet_account_disable(account=account, disabled_by=UserFactory())
+    account = jobnet_account_create(by=AuditContext.of(UserFactory()))
+    jobnet_account_disable(account=account, by=AuditContext.of(UserFactory()))
     hash_before = JobnetAccount.objects.get(pk=account.pk).password
     with pytest.raises(AccountDisabled) as caught:
-        letter_print(account=account, letter=LetterDataFactory(), printed_by=UserFactory())
+        letter_print(account=account, letter=LetterDataFactory(), by=AuditContext.of(UserFactory()))
     assert isinstance(caught.value, DomainError)
     assert caught.value.code == "jobnet_account_disabled"
     assert caught.value.message == (
@@ -236,12 +245,12 @@ def test_a_disabled_account_gets_no_letter(drawn):
 
 
 def test_a_stale_instance_cannot_print_for_an_account_disabled_meanwhile():
-    account = jobnet_account_create(issued_by=UserFactory())
+    account = jobnet_account_create(by=AuditContext.of(UserFactory()))
     stale = JobnetAccount.objects.get(pk=account.pk)
-    jobnet_account_disable(account=account)
+    jobnet_account_disable(account=account, by=AuditContext.system())
     assert stale.status == JobnetAccount.Status.ACTIVE
     with pytest.raises(AccountDisabled):
-        letter_print(account=stale, letter=LetterDataFactory(), printed_by=UserFactory())
+        letter_print(account=stale, letter=LetterDataFactory(), by=AuditContext.of(UserFactory()))
 
 
 # -- the password goes nowhere but the PDF ------------------------------------------
@@ -263,9 +272,9 @@ def forms_of(password: str) -> list[str]:
 
 
 def test_the_password_is_stored_nowhere(drawn):
-    account = jobnet_account_create(issued_by=UserFactory())
+    account = jobnet_account_create(by=AuditContext.of(UserFactory()))
     pdf = letter_print(
-        account=account, letter=LetterDataFactory(language="pl"), printed_by=UserFactory()
+        account=account, letter=LetterDataFactory(language="pl"), by=AuditContext.of(UserFactory())
     )
     (password,) = drawn
     assert printed_credentials(pdf)[1] == password
@@ -279,11 +288,13 @@ def test_the_password_is_stored_nowhere(drawn):
 def test_the_password_is_not_logged_nor_sent_to_the_database(drawn, caplog):
     caplog.set_level(logging.DEBUG)
     caplog.set_level(logging.DEBUG, logger="django.db.backends")
-    account = jobnet_account_create(issued_by=UserFactory())
+    account = jobnet_account_create(by=AuditContext.of(UserFactory()))
     connection.force_debug_cursor = True  # log every query with its parameters
     try:
         with CaptureQueriesContext(connection) as queries:
-            letter_print(account=account, letter=LetterDataFactory(), printed_by=UserFactory())
+            letter_print(
+                account=account, letter=LetterDataFactory(), by=AuditContext.of(UserFactory())
+            )
     finally:
         connection.force_debug_cursor = False
     (password,) = drawn
@@ -300,14 +311,14 @@ def test_the_password_is_not_logged_nor_sent_to_the_database(drawn, caplog):
 
 def test_the_password_is_not_in_the_error_of_a_failed_print(drawn, monkeypatch, caplog):
     caplog.set_level(logging.DEBUG)
-    account = jobnet_account_create(issued_by=UserFactory())
+    account = jobnet_account_create(by=AuditContext.of(UserFactory()))
 
     def broken(letter, creds):
         raise RuntimeError(f"cannot render {creds!r}")
 
     monkeypatch.setattr(services, "render_letter", broken)
     with pytest.raises(RuntimeError) as caught:
-        letter_print(account=account, letter=LetterDataFactory(), printed_by=UserFactory())
+        letter_print(account=account, letter=LetterDataFactory(), by=AuditContext.of(UserFactory()))
     (password,) = drawn
     assert account.username in str(caught.value)  # the credentials' repr was used
     for form in forms_of(password):
@@ -320,10 +331,10 @@ def test_the_password_is_not_in_the_error_of_a_failed_print(drawn, monkeypatch, 
 
 
 def test_disable_stops_the_password_and_is_logged(drawn):
-    account = jobnet_account_create(issued_by=UserFactory())
-    letter_print(account=account, letter=LetterDataFactory(), printed_by=UserFactory())
+    account = jobnet_account_create(by=AuditContext.of(UserFactory()))
+    letter_print(account=account, letter=LetterDataFactory(), by=AuditContext.of(UserFactory()))
     supervisor = UserFactory()
-    returned = jobnet_account_disable(account=account, disabled_by=supervisor)
+    returned = jobnet_account_disable(account=account, by=AuditContext.of(supervisor))
     assert returned is account
     stored = JobnetAccount.objects.get(pk=account.pk)
     assert stored.status == JobnetAccount.Status.DISABLED
@@ -336,10 +347,12 @@ def test_disable_stops_the_password_and_is_logged(drawn):
 
 
 def test_disabling_twice_changes_nothing_more():
-    account = jobnet_account_create(issued_by=UserFactory())
-    jobnet_account_disable(account=account)
+    account = jobnet_account_create(by=AuditContext.of(UserFactory()))
+    jobnet_account_disable(account=account, by=AuditContext.system())
     first = JobnetAccount.objects.get(pk=account.pk)
-    jobnet_account_disable(account=JobnetAccount.objects.get(pk=account.pk))
+    jobnet_account_disable(
+        account=JobnetAccount.objects.get(pk=account.pk), by=AuditContext.system()
+    )
     second = JobnetAccount.objects.get(pk=account.pk)
     assert (second.status, second.disabled_at, second.password) == (
         first.status,

@@ -14,6 +14,7 @@ from .conftest import intake_post
 pytestmark = pytest.mark.django_db
 
 INTAKE = reverse("registrations:intake")
+READ_MRZ = reverse("registrations:intake_mrz")
 
 
 def td1(
@@ -45,7 +46,7 @@ def read(client, mrz, **overrides):
         "read_mrz": "1",
         **overrides,
     }
-    return client.post(INTAKE, data)
+    return client.post(READ_MRZ, data)
 
 
 def test_mrz_fills_the_form_and_says_which_fields(caseworker_client):

@@ -5,6 +5,7 @@ from unittest import mock
 import pytest
 
 from apoc.audit.models import AuditEntry
+from apoc.audit.services import AuditContext
 from cpr.models import Allocation, CprStatus
 from registrations import review
 from registrations.models import Registration, ReviewStatus
@@ -36,10 +37,16 @@ def supervisor(copenhagen):
 
 def run(action, registration, user, text="Tjek dokumentet"):
     if action == "approve":
-        return review.registration_approve(registration=registration, user=user, comment=text)
+        return review.registration_approve(
+            registration=registration, by=AuditContext.of(user), comment=text
+        )
     if action == "flag":
-        return review.registration_flag(registration=registration, user=user, comment=text)
-    return review.registration_annul(registration=registration, user=user, reason=text)
+        return review.registration_flag(
+            registration=registration, by=AuditContext.of(user), comment=text
+        )
+    return review.registration_annul(
+        registration=registration, by=AuditContext.of(user), reason=text
+    )
 
 
 def test_transitions_are_one_dict_with_exactly_the_legal_moves():
@@ -88,7 +95,7 @@ def test_every_illegal_transition_raises_and_changes_nothing(supervisor, source,
 def test_illegal_transition_message_names_both_statuses(supervisor):
     registration = RegistrationFactory(jobcentre=supervisor.jobcentre, review_status="annulled")
     with pytest.raises(review.InvalidTransition) as raised:
-        review.registration_approve(registration=registration, user=supervisor)
+        review.registration_approve(registration=registration, by=AuditContext.of(supervisor))
     assert raised.value.message == (
         f"{registration.masked_personnummer} kan ikke blive godkendt, fordi registreringen "
         "er annulleret."
@@ -100,7 +107,9 @@ def test_annul_sets_cpr_status_30_keeps_the_number_and_calls_jobnet(supervisor):
     number = registration.personnummer
     with mock.patch.object(review, "registration_jobnet_disable") as disable:
         review.registration_annul(
-            registration=registration, user=supervisor, reason="  Har allerede et nummer  "
+            registration=registration,
+            by=AuditContext.of(supervisor),
+            reason="  Har allerede et nummer  ",
         )
     disable.assert_called_once()
     assert disable.call_args.kwargs["registration"].pk == registration.pk
@@ -119,7 +128,9 @@ def test_annulled_number_is_never_handed_out_again(supervisor):
     from cpr.services import allocate_personnummer
 
     registration = RegistrationFactory(jobcentre=supervisor.jobcentre)
-    review.registration_annul(registration=registration, user=supervisor, reason="Fejl")
+    review.registration_annul(
+        registration=registration, by=AuditContext.of(supervisor), reason="Fejl"
+    )
     allocation = registration.allocation
     handed_out = {
         allocate_personnummer(birth_date=allocation.birth_date, sex=allocation.sex).personnummer
@@ -138,7 +149,9 @@ def test_a_failing_jobnet_call_rolls_the_annulment_back(supervisor):
         mock.patch.object(review, "registration_jobnet_disable", side_effect=boom),
         pytest.raises(review.DomainError),
     ):
-        review.registration_annul(registration=registration, user=supervisor, reason="Fejl")
+        review.registration_annul(
+            registration=registration, by=AuditContext.of(supervisor), reason="Fejl"
+        )
     fresh = Registration.objects.get(pk=registration.pk)
     assert fresh.review_status == "pending"
     assert fresh.allocation.cpr_status == CprStatus.NO_RESIDENCE
@@ -159,7 +172,7 @@ def test_flag_and_annul_need_a_reason(supervisor, action, text):
 
 def test_approve_needs_no_comment(supervisor):
     registration = RegistrationFactory(jobcentre=supervisor.jobcentre)
-    review.registration_approve(registration=registration, user=supervisor)
+    review.registration_approve(registration=registration, by=AuditContext.of(supervisor))
     registration.refresh_from_db()
     assert registration.review_status == "approved"
     assert registration.review_comment == ""
@@ -168,7 +181,7 @@ def test_approve_needs_no_comment(supervisor):
 def test_supervisor_of_another_jobcentre_may_not_review(supervisor, odense):
     registration = RegistrationFactory(jobcentre=odense)
     with pytest.raises(review.ReviewNotAllowed):
-        review.registration_approve(registration=registration, user=supervisor)
+        review.registration_approve(registration=registration, by=AuditContext.of(supervisor))
     registration.refresh_from_db()
     assert registration.review_status == "pending"
     assert not AuditEntry.objects.exists()
@@ -177,7 +190,9 @@ def test_supervisor_of_another_jobcentre_may_not_review(supervisor, odense):
 def test_caseworker_may_not_review_even_in_own_jobcentre(caseworker):
     registration = RegistrationFactory(jobcentre=caseworker.jobcentre)
     with pytest.raises(review.ReviewNotAllowed):
-        review.registration_annul(registration=registration, user=caseworker, reason="x")
+        review.registration_annul(
+            registration=registration, by=AuditContext.of(caseworker), reason="x"
+        )
     registration.refresh_from_db()
     assert registration.review_status == "pending"
 
@@ -185,7 +200,7 @@ def test_caseworker_may_not_review_even_in_own_jobcentre(caseworker):
 def test_national_administrator_reviews_any_jobcentre(odense):
     registration = RegistrationFactory(jobcentre=odense)
     admin = NationalAdminFactory()
-    review.registration_approve(registration=registration, user=admin)
+    review.registration_approve(registration=registration, by=AuditContext.of(admin))
     registration.refresh_from_db()
     assert registration.review_status == "approved"
     assert AuditEntry.objects.get(action="review").jobcentre is None
@@ -194,9 +209,11 @@ def test_national_administrator_reviews_any_jobcentre(odense):
 def test_the_status_in_the_database_decides_not_the_callers_copy(supervisor):
     registration = RegistrationFactory(jobcentre=supervisor.jobcentre)
     stale = Registration.objects.get(pk=registration.pk)
-    review.registration_annul(registration=registration, user=supervisor, reason="Fejl")
+    review.registration_annul(
+        registration=registration, by=AuditContext.of(supervisor), reason="Fejl"
+    )
     with pytest.raises(review.InvalidTransition):
-        review.registration_approve(registration=stale, user=supervisor)
+        review.registration_approve(registration=stale, by=AuditContext.of(supervisor))
     assert Registration.objects.get(pk=registration.pk).review_status == "annulled"
 
 
@@ -205,7 +222,7 @@ def test_batch_is_per_registration_and_reports_each_refusal(supervisor, odense):
     annulled = RegistrationFactory(jobcentre=supervisor.jobcentre, review_status="annulled")
     foreign = RegistrationFactory(jobcentre=odense)
     result = review.registrations_review(
-        registrations=[*good, annulled, foreign], action="approve", user=supervisor
+        registrations=[*good, annulled, foreign], action="approve", by=AuditContext.of(supervisor)
     )
     assert [r.pk for r in result.done] == [r.pk for r in good]
     assert [(r.pk, type(e)) for r, e in result.refused] == [
@@ -222,7 +239,9 @@ def test_batch_is_per_registration_and_reports_each_refusal(supervisor, odense):
 def test_batch_without_reason_changes_nothing(supervisor):
     rows = RegistrationFactory.create_batch(2, jobcentre=supervisor.jobcentre)
     with pytest.raises(review.ReasonRequired):
-        review.registrations_review(registrations=rows, action="annul", user=supervisor)
+        review.registrations_review(
+            registrations=rows, action="annul", by=AuditContext.of(supervisor)
+        )
     assert set(Registration.objects.values_list("review_status", flat=True)) == {"pending"}
 
 
@@ -231,7 +250,9 @@ def test_batch_beyond_the_limit_changes_nothing(supervisor, monkeypatch):
     RegistrationFactory.create_batch(3, jobcentre=supervisor.jobcentre)
     with pytest.raises(review.BatchTooLarge) as raised:
         review.registrations_review(
-            registrations=Registration.objects.all(), action="approve", user=supervisor
+            registrations=Registration.objects.all(),
+            action="approve",
+            by=AuditContext.of(supervisor),
         )
     assert raised.value.params == {"limit": 2, "count": 3}
     assert set(Registration.objects.values_list("review_status", flat=True)) == {"pending"}
@@ -239,12 +260,19 @@ def test_batch_beyond_the_limit_changes_nothing(supervisor, monkeypatch):
 
 def test_unknown_batch_action_is_a_programming_error(supervisor):
     with pytest.raises(ValueError, match="unknown review action"):
-        review.registrations_review(registrations=[], action="delete", user=supervisor)
+        review.registrations_review(
+            registrations=[], action="delete", by=AuditContext.of(supervisor)
+        )
 
 
 def test_jobnet_call_point_is_a_no_op_until_jobnet_lands(supervisor):
     registration = RegistrationFactory(jobcentre=supervisor.jobcentre)
-    assert review.registration_jobnet_disable(registration=registration, user=supervisor) is None
+    assert (
+        review.registration_jobnet_disable(
+            registration=registration, by=AuditContext.of(supervisor)
+        )
+        is None
+    )
 
 
 def test_annulment_disables_the_jobnet_account_and_stops_its_password(supervisor):
@@ -256,7 +284,7 @@ def test_annulment_disables_the_jobnet_account_and_stops_its_password(supervisor
     account.save()
     registration = RegistrationFactory(jobcentre=supervisor.jobcentre, jobnet_account=account)
     review.registration_annul(
-        registration=registration, user=supervisor, reason="dobbeltregistrering"
+        registration=registration, by=AuditContext.of(supervisor), reason="dobbeltregistrering"
     )
     account = JobnetAccount.objects.get(pk=account.pk)
     assert not account.is_active

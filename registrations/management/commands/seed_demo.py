@@ -20,8 +20,11 @@ from PIL import Image, ImageDraw
 
 from apoc.accounts.models import Jobcentre
 from apoc.accounts.roles import CASEWORKER, SUPERVISOR
+from apoc.audit.services import AuditContext
+from registrations.files import SubmittedDocument
+from registrations.intake import IntakeData
 from registrations.models import Registration
-from registrations.services import IntakeData, SubmittedDocument, registration_submit
+from registrations.services import registration_submit
 
 DEMO_USERS = (
     ("sagsbehandler", "Sara", "Sagsbehandler", CASEWORKER, False),
@@ -103,7 +106,8 @@ class Command(BaseCommand):
                 ),
                 confirmed_warnings=frozenset(),
                 submission_token=uuid.uuid4(),
-                user=users["sagsbehandler"],
+                by=AuditContext.of(users["sagsbehandler"]),
+                today=today,
             )
             made += 1
         self.stdout.write(f"Created {made} demo registrations.")

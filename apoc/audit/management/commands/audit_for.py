@@ -12,66 +12,49 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
+from apoc.audit import registry
 from apoc.audit.models import Action, AuditEntry
-from apoc.audit.services import audit_record
-from cpr.models import Allocation
-from cpr.personnummer import InvalidPersonnummer, parse
-
-_SUBJECTS = {
-    "registrations.registration": "registreringen",
-    "cpr.allocation": "personnummeret",
-}
+from apoc.audit.services import AuditContext, audit_record
+from apoc.exceptions import DomainError
 
 
-def entries_for(number: str) -> tuple[Allocation | None, list[AuditEntry]]:
-    """The person's allocation (or None) and every entry about them, oldest first."""
-    allocation = Allocation.objects.filter(personnummer=number).first()
-    condition = Q()
-    if allocation is not None:
-        condition |= Q(subject_type="cpr.allocation", subject_id=allocation.pk)
-        Registration = apps.get_model("registrations", "Registration")
-        for registration in Registration.objects.filter(allocation=allocation):
-            condition |= Q(subject_type="registrations.registration", subject_id=registration.pk)
-            condition |= Q(
-                action=Action.DUPLICATE_CHECK,
-                criteria__document=(
-                    f"{registration.document_country}:{registration.document_number_key}"
-                ),
-            )
+def entries_for(number: str) -> list[AuditEntry]:
+    """Every entry about the person with ``number`` (``DDMMYY-SSSS``), oldest first.
+
+    What the apps say names the person (:mod:`apoc.audit.registry`), and every
+    search whose criteria hold the number, with or without the hyphen.
+    """
     searched = (
         AuditEntry.objects.filter(action=Action.SEARCH)
         .alias(text=Cast("criteria", TextField()))
         .filter(Q(text__contains=number) | Q(text__contains=number.replace("-", "")))
         .values_list("pk", flat=True)
     )
-    condition |= Q(pk__in=searched)
-    entries = list(
+    condition = Q(pk__in=searched)
+    known = registry.person_entries(number)
+    if known is not None:
+        condition |= known
+    return list(
         AuditEntry.objects.filter(condition).select_related("jobcentre").order_by("at", "id")
     )
-    return allocation, entries
 
 
 def describe(entry: AuditEntry) -> str:
     """What was done, without staff names or free text."""
-    what = str(Action(entry.action).label) if entry.action in Action.values else entry.action
     criteria: dict[str, Any] = entry.criteria or {}
-    if entry.subject_type in _SUBJECTS:
-        what = f"{what} af {_SUBJECTS[entry.subject_type]}"
-    if entry.action in (Action.REVIEW, Action.ANNUL) and criteria.get("to"):
-        statuses = dict(
-            apps.get_model("registrations", "Registration")._meta.get_field("review_status").choices
-        )
-        source, target = criteria.get("from", "?"), criteria["to"]
-        what = f"{what}: {statuses.get(source, source)} → {statuses.get(target, target)}"
     if entry.action == Action.SEARCH and criteria.get("command") == "audit_for":
-        what = "indsigt i logningen (denne udskrift eller en tidligere)"
-    return what
+        return "indsigt i logningen (denne udskrift eller en tidligere)"
+    told = registry.describe(entry)
+    if told:
+        return told
+    what = str(Action(entry.action).label) if entry.action in Action.values else entry.action
+    label = registry.subject_label(entry.subject_type)
+    return f"{what} af {label}" if label else what
 
 
 class Command(BaseCommand):
@@ -85,11 +68,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, personnummer: str, **options):
         try:
-            number = str(parse(personnummer))
-        except InvalidPersonnummer as error:
+            number = registry.read_personnummer(personnummer)
+        except DomainError as error:
             raise CommandError(f"Ugyldigt personnummer: {error.message}") from None
-        allocation, entries = entries_for(number)
-        if allocation is None and not entries:
+        summary = registry.person_summary(number)
+        entries = entries_for(number)
+        if not summary and not entries:
             raise CommandError(
                 f"Personnummeret {number} findes ikke i registret, og ingen logpost nævner det."
             )
@@ -98,13 +82,8 @@ class Command(BaseCommand):
         out.write(
             f"Udskrevet {timezone.localtime():%d.%m.%Y %H:%M}. Medarbejdernes navne er udeladt."
         )
-        if allocation is None:
-            out.write("Personnummeret findes ikke i registret; det er kun søgt efter.")
-        else:
-            out.write(
-                f"Personnummeret har CPR-status {allocation.cpr_status} og blev registreret "
-                f"{timezone.localtime(allocation.allocated_at):%d.%m.%Y}."
-            )
+        for line in summary or ["Personnummeret findes ikke i registret; det er kun søgt efter."]:
+            out.write(line)
         out.write("")
         out.write(f"{'Tidspunkt':<17}  {'Jobcenter':<34}  Handling")
         for entry in entries:
@@ -116,7 +95,7 @@ class Command(BaseCommand):
         out.write("")
         out.write(f"I alt {len(entries)} {'logpost' if len(entries) == 1 else 'logposter'}.")
         audit_record(
-            user=None,
+            AuditContext.system(),
             action=Action.SEARCH,
             criteria={"command": "audit_for", "personnummer": number, "entries": len(entries)},
         )

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apoc.audit.models import AuditEntry
-from apoc.audit.services import Action, audit_record
+from apoc.audit.services import Action, AuditContext, audit_record
 
 #: Rows deleted per statement, so that a first purge of years of entries
 #: holds no long lock and no huge transaction.
@@ -39,7 +39,7 @@ def audit_purge(*, days: int, batch: int = BATCH) -> int:
                 break
             removed += AuditEntry.objects.filter(pk__in=ids).delete()[0]
     audit_record(
-        user=None,
+        AuditContext.system(),
         action=Action.PURGE,
         criteria={"removed": removed, "older_than": cutoff.isoformat(), "retention_days": days},
     )

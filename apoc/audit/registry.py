@@ -1,0 +1,106 @@
+"""What the apps tell the access log about the people in it.
+
+The access log is the base layer: it imports no app. The apps fill this
+registry in their ``AppConfig.ready()``, and the log's admin and
+``manage.py audit_for`` ask it:
+
+* :func:`set_personnummer_reader`: how a typed personnummer is read, and how
+  personnumre in free text are masked (the ``cpr`` app);
+* :func:`register_person_entries`: given a personnummer, the entries an app
+  wrote about that person (``cpr``: the number; ``registrations``: the
+  registration, its Jobnet account, the duplicate checks that found it);
+* :func:`register_person_summary`: a line about the person for ``audit_for``;
+* :func:`register_describer` and :func:`register_subject_label`: how an entry
+  reads in ``audit_for``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.db.models import Q
+
+__all__ = [
+    "describe",
+    "mask_personnumre",
+    "person_entries",
+    "person_summary",
+    "read_personnummer",
+    "register_describer",
+    "register_person_entries",
+    "register_person_summary",
+    "register_subject_label",
+    "set_personnummer_reader",
+    "subject_label",
+]
+
+_reader: dict[str, Callable[[str], Any]] = {}
+_person_entries: list[Callable[[str], Q | None]] = []
+_summaries: list[Callable[[str], str | None]] = []
+_describers: list[Callable[[Any], str | None]] = []
+_subject_labels: dict[str, str] = {}
+
+
+def set_personnummer_reader(*, read: Callable[[str], str], mask: Callable[[str], str]) -> None:
+    """``read`` turns a typed number into ``DDMMYY-SSSS`` or raises a DomainError;
+    ``mask`` masks every personnummer in a text."""
+    _reader.update(read=read, mask=mask)
+
+
+def read_personnummer(text: str) -> str:
+    return _reader["read"](text)
+
+
+def mask_personnumre(text: str) -> str:
+    mask = _reader.get("mask")
+    return mask(text) if mask is not None else text
+
+
+def register_person_entries(finder: Callable[[str], Q | None]) -> None:
+    """``finder(personnummer)`` gives a condition on AuditEntry, or None."""
+    if finder not in _person_entries:
+        _person_entries.append(finder)
+
+
+def person_entries(personnummer: str) -> Q | None:
+    """Every app's condition for the entries about the person, or None if none knows them."""
+    conditions = [q for finder in _person_entries if (q := finder(personnummer)) is not None]
+    if not conditions:
+        return None
+    combined = conditions[0]
+    for condition in conditions[1:]:
+        combined |= condition
+    return combined
+
+
+def register_person_summary(summary: Callable[[str], str | None]) -> None:
+    if summary not in _summaries:
+        _summaries.append(summary)
+
+
+def person_summary(personnummer: str) -> list[str]:
+    return [line for summary in _summaries if (line := summary(personnummer))]
+
+
+def register_describer(describer: Callable[[Any], str | None]) -> None:
+    """``describer(entry)`` says what an entry did in a data subject's words, or None."""
+    if describer not in _describers:
+        _describers.append(describer)
+
+
+def describe(entry: Any) -> str | None:
+    for describer in _describers:
+        text = describer(entry)
+        if text:
+            return text
+    return None
+
+
+def register_subject_label(subject_type: str, label: str) -> None:
+    """How ``audit_for`` names a kind of subject, e.g. "personnummeret"."""
+    _subject_labels[subject_type] = label
+
+
+def subject_label(subject_type: str) -> str | None:
+    return _subject_labels.get(subject_type)

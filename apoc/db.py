@@ -1,0 +1,136 @@
+"""Database helpers the apps share: "insert unless it conflicts", with the database as arbiter.
+
+Several app servers share one PostgreSQL, so a value that must be unique (a
+personnummer, a Jobnet username) is claimed by the unique constraint, never by
+a check in Python followed by an insert. :func:`insert_first_free` offers the
+database a list of candidates and inserts the first that is free:
+
+* on PostgreSQL in one statement, ``INSERT … SELECT … WHERE NOT EXISTS …
+  ON CONFLICT DO NOTHING RETURNING``, which needs no savepoint, so a conflict
+  leaves the caller's transaction usable;
+* elsewhere (SQLite) each candidate is an ordinary ``save()`` in a savepoint.
+
+Either way the result is a proper model instance, as :meth:`Model.from_db`
+makes it for a row read from the database, or ``None`` when every candidate
+was taken.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, TypeVar
+
+from django.db import IntegrityError, connections, router, transaction
+from django.db.models import NOT_PROVIDED, Model
+
+__all__ = ["insert_first_free", "insert_unless_conflict", "reconnect_if_broken"]
+
+M = TypeVar("M", bound=Model)
+
+
+def insert_unless_conflict(model: type[M], *, field: str, values: dict[str, Any]) -> M | None:
+    """Insert one row; ``None`` when another row has the same value in the unique ``field``."""
+    rest = {name: value for name, value in values.items() if name != field}
+    return insert_first_free(model, field=field, candidates=[values[field]], values=rest)
+
+
+def insert_first_free(
+    model: type[M], *, field: str, candidates: Sequence[Any], values: dict[str, Any]
+) -> M | None:
+    """Insert ``values`` with ``field`` set to the first candidate no row holds yet.
+
+    ``field`` must carry a unique constraint of its own: that constraint decides
+    between concurrent inserts. Candidates are tried in the order given.
+    Returns the saved instance, or ``None`` when every candidate is taken. An
+    IntegrityError that is not about ``field`` is raised, not swallowed.
+    """
+    if not candidates:
+        return None
+    alias = router.db_for_write(model)
+    if connections[alias].vendor == "postgresql":
+        return _insert_first_free_postgresql(model, alias, field, candidates, values)
+    return _insert_first_free_generic(model, alias, field, candidates, values)
+
+
+def _insert_first_free_postgresql(
+    model: type[M], alias: str, field: str, candidates: Sequence[Any], values: dict[str, Any]
+) -> M | None:
+    connection = connections[alias]
+    quote = connection.ops.quote_name
+    meta = model._meta
+    target = meta.get_field(field)
+    probe = model(**{field: candidates[0], **values})
+    # Columns with a database default are left to the database, like save() does.
+    others = [
+        f
+        for f in meta.concrete_fields
+        if not f.primary_key and f is not target and f.db_default is NOT_PROVIDED
+    ]
+    table = quote(meta.db_table)
+    column = quote(target.column)
+    columns = ", ".join([column, *(quote(f.column) for f in others)])
+    placeholders = ", ".join(["%s"] * len(others))
+    selected = ", ".join(["c.value", placeholders]) if others else "c.value"
+    returned = list(meta.concrete_fields)
+    sql = (
+        f"INSERT INTO {table} ({columns}) "  # noqa: S608 - names from the model, values bound
+        f"SELECT {selected} "
+        f"FROM unnest(%s::{target.db_type(connection)}[]) WITH ORDINALITY AS c(value, position) "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE t.{column} = c.value) "
+        f"ORDER BY c.position LIMIT 1 "
+        f"ON CONFLICT ({column}) DO NOTHING "
+        f"RETURNING {', '.join(quote(f.column) for f in returned)}"
+    )
+    params = [
+        *(f.get_db_prep_save(f.pre_save(probe, add=True), connection) for f in others),
+        [target.get_db_prep_save(value, connection) for value in candidates],
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    converted = [
+        _from_db_value(f, value, connection) for f, value in zip(returned, row, strict=True)
+    ]
+    return model.from_db(alias, [f.attname for f in returned], converted)
+
+
+def _from_db_value(field: Any, value: Any, connection: Any) -> Any:
+    for converter in field.get_db_converters(connection):
+        value = converter(value, field, connection)
+    return value
+
+
+def _insert_first_free_generic(
+    model: type[M], alias: str, field: str, candidates: Sequence[Any], values: dict[str, Any]
+) -> M | None:
+    taken = set(
+        model._default_manager.using(alias)
+        .filter(**{f"{field}__in": list(candidates)})
+        .values_list(field, flat=True)
+    )
+    for candidate in candidates:
+        if candidate in taken:
+            continue
+        instance = model(**{field: candidate, **values})
+        try:
+            with transaction.atomic(using=alias):
+                instance.save(force_insert=True, using=alias)
+        except IntegrityError:
+            if model._default_manager.using(alias).filter(**{field: candidate}).exists():
+                continue  # taken meanwhile
+            raise
+        return instance
+    return None
+
+
+def reconnect_if_broken(using: str = "default") -> None:
+    """Replace a connection that a failed statement left unusable, outside a transaction.
+
+    After a lost connection (a restart, a dropped COMMIT reply) the next query
+    then connects anew, so that the application can ask what was committed.
+    """
+    connection = connections[using]
+    if not connection.in_atomic_block and connection.errors_occurred:
+        connection.close_if_unusable_or_obsolete()

@@ -1,0 +1,37 @@
+"""What the ``cpr`` app tells the access log (:mod:`apoc.audit.registry`)."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+from django.utils import timezone
+
+from apoc.audit import registry
+
+from .models import Allocation
+from .personnummer import mask_all, parse
+
+
+def _read(text: str) -> str:
+    return str(parse(text, timezone.localdate()))
+
+
+def _allocation_entries(number: str) -> Q | None:
+    pk = Allocation.objects.filter(personnummer=number).values_list("pk", flat=True).first()
+    return Q(subject_type="cpr.allocation", subject_id=pk) if pk is not None else None
+
+
+def _summary(number: str) -> str | None:
+    allocation = Allocation.objects.filter(personnummer=number).first()
+    if allocation is None:
+        return None
+    return (
+        f"Personnummeret har CPR-status {allocation.cpr_status} og blev registreret "
+        f"{timezone.localtime(allocation.allocated_at):%d.%m.%Y}."
+    )
+
+
+def register() -> None:
+    registry.set_personnummer_reader(read=_read, mask=mask_all)
+    registry.register_person_entries(_allocation_entries)
+    registry.register_person_summary(_summary)
+    registry.register_subject_label("cpr.allocation", "personnummeret")

@@ -1,0 +1,117 @@
+"""The identity-document files: stored at intake, served to staff who may see them.
+
+A file lives in the private document storage (``DocumentStorage``, no URL)
+and a registration refers to it by name. The file is written before the
+intake's transaction and the transaction may fail, so :func:`stored_document`
+removes the file again on any failure, except when a registration refers to
+it after all, or the database cannot say: when the connection drops while
+PostgreSQL commits, the commit's outcome is unknown to APOC, and a file
+without a registration is a smaller loss than a registration without its
+document. ``manage.py purge_pending_documents`` removes files that no
+registration refers to, once they are old.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import Storage
+from django.db import DatabaseError
+from django.db.transaction import TransactionManagementError
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from apoc.audit.services import Action, AuditContext, audit_record
+from apoc.db import reconnect_if_broken
+
+from .models import Registration
+
+__all__ = [
+    "SubmittedDocument",
+    "discard_unless_referenced",
+    "document_response",
+    "document_storage",
+    "stored_document",
+]
+
+logger = logging.getLogger(__name__)
+
+FOLDER = "documents"
+
+
+@dataclass(frozen=True)
+class SubmittedDocument:
+    """A verified upload: its bytes, file extension and content type."""
+
+    content: bytes
+    extension: str
+    content_type: str
+
+
+def document_storage() -> Storage:
+    return Registration._meta.get_field("document_file").storage
+
+
+@contextmanager
+def stored_document(document: SubmittedDocument) -> Iterator[str]:
+    """Store the document under a new random name and yield the name.
+
+    On any failure inside the block the file is removed again, unless a
+    registration refers to it or the database cannot tell (see the module).
+    """
+    storage = document_storage()
+    name = storage.save(
+        f"{FOLDER}/{uuid.uuid4().hex}.{document.extension}", ContentFile(document.content)
+    )
+    try:
+        yield name
+    except BaseException:
+        discard_unless_referenced(name)
+        raise
+
+
+def _referenced(name: str) -> bool | None:
+    """Whether a registration refers to the file; None when the database cannot say."""
+    try:
+        reconnect_if_broken()
+        return Registration.objects.filter(document_file=name).exists()
+    except (DatabaseError, TransactionManagementError):
+        return None
+
+
+def discard_unless_referenced(name: str) -> None:
+    """Remove a stored document that no registration refers to."""
+    referenced = _referenced(name)
+    if referenced is False:
+        document_storage().delete(name)
+    elif referenced is None:
+        logger.warning("kept document %s: the database could not say whether it is used", name)
+
+
+def document_response(request: HttpRequest, registration: Registration, by: AuditContext) -> Any:
+    """The registration's document image, inline and never cached, with the view logged.
+
+    A file that is missing answers with a page that says so (404), never a 500.
+    """
+    audit_record(by, action=Action.VIEW_DOCUMENT, subject=registration)
+    try:
+        handle = registration.document_file.open("rb")
+    except (FileNotFoundError, ValueError):
+        logger.error("the document of registration %s is missing", registration.pk)
+        return _missing(request, registration)
+    response = FileResponse(handle, content_type=registration.document_content_type)
+    response["Content-Disposition"] = "inline"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _missing(request: HttpRequest, registration: Registration) -> HttpResponse:
+    return render(
+        request, "registrations/document_missing.html", {"registration": registration}, status=404
+    )

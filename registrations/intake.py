@@ -1,0 +1,250 @@
+"""The intake's data and its decision. Pure Python: nothing here imports Django.
+
+:class:`IntakeData` is the one schema of what a caseworker enters about a
+person: the form's fields, the model's fields and the create call are derived
+from it, and ``tests/registrations/test_intake_schema.py`` fails when they
+disagree. :func:`intake_decide` turns the data into an :class:`IntakeDecision`:
+the blocks, the warnings to confirm, the errors, and the derived values that
+are stored (the keys of the duplicate check). ``registrations.services`` then
+stores what was decided.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from apoc.exceptions import DomainError, gettext_noop
+from cpr.eligibility import (
+    Category,
+    EligibilityResult,
+    IntakeFacts,
+    NotEligible,
+    Purpose,
+    check_eligibility,
+)
+from documents.foreign_ids import ForeignIdResult, check_foreign_id
+from documents.names import name_key, normalise
+from documents.numbers import document_key
+
+__all__ = [
+    "INPUT_ONLY_FIELDS",
+    "IntakeData",
+    "IntakeDecision",
+    "PersonKeys",
+    "WarningsNotConfirmed",
+    "intake_decide",
+    "intake_facts",
+    "person_keys",
+]
+
+
+class WarningsNotConfirmed(DomainError):
+    code = "warnings_not_confirmed"
+    template = gettext_noop("Bekræft advarslerne, før der tildeles et personnummer.")
+
+    def __init__(self, warnings: tuple[Any, ...]) -> None:
+        #: Each has ``code`` and ``message_in(gettext)``.
+        self.warnings = warnings
+        super().__init__()
+
+
+@dataclass(frozen=True)
+class IntakeData:
+    """What the caseworker entered about the person: the cleaned intake form."""
+
+    surname: str
+    given_names: str
+    birth_date: date
+    sex: str
+    nationality: str
+    place_of_birth: str
+    country_of_birth: str
+    document_type: str
+    document_number: str
+    document_country: str
+    document_expiry: date
+    address_abroad: str
+    stay_address: str
+    entry_date: date
+    purpose: str
+    expected_stay_months: int
+    category: str
+    stay_co: str = ""
+    phone: str = ""
+    email: str = ""
+    letter_language: str = "en"
+    foreign_id_number: str = ""
+    receives_pd_u2: bool = False
+    pd_u2_date: date | None = None
+    offer_kind: str = ""
+    asylum_case_id: str = ""
+    decision_date: date | None = None
+    decision_reference: str = ""
+    has_personnummer: bool = False
+    existing_personnummer: str = ""
+    residence_registered: bool = False
+
+    @classmethod
+    def field_names(cls) -> tuple[str, ...]:
+        return tuple(f.name for f in dataclasses.fields(cls))
+
+    @classmethod
+    def from_values(cls, values: Mapping[str, Any]) -> IntakeData:
+        """The data from a mapping with these fields and others (a form's cleaned data)."""
+        names = cls.field_names()
+        return cls(**{name: value for name, value in values.items() if name in names})
+
+
+#: Fields of :class:`IntakeData` that decide the intake but are not stored on the
+#: registration: a number the person presents goes to the register of numbers.
+INPUT_ONLY_FIELDS = frozenset({"has_personnummer", "existing_personnummer"})
+
+
+@dataclass(frozen=True)
+class PersonKeys:
+    """What the nationwide duplicate check compares."""
+
+    name_key: str
+    birth_date: date
+    document_country: str
+    document_number_key: str
+    nationality: str
+    foreign_id_key: str = ""
+
+    def as_criteria(self) -> dict[str, Any]:
+        """For the access log: the keys, without names in clear."""
+        return {
+            "name_key": self.name_key,
+            "birth_date": self.birth_date.isoformat(),
+            "document": f"{self.document_country}:{self.document_number_key}",
+            "foreign_id": self.foreign_id_key,
+        }
+
+
+@dataclass(frozen=True)
+class IntakeDecision:
+    """What the rules say about one intake, and what is stored if it goes ahead."""
+
+    eligibility: EligibilityResult
+    foreign_id: ForeignIdResult | None
+    keys: PersonKeys
+    #: The registration's fields about the person: the data, normalised, plus the keys.
+    values: Mapping[str, Any]
+
+    @property
+    def warnings(self) -> tuple[Any, ...]:
+        """Everything the caseworker must confirm: the rules' and the foreign ID's."""
+        foreign = self.foreign_id.warnings if self.foreign_id is not None else ()
+        return (*self.eligibility.warnings, *foreign)
+
+    @property
+    def warning_codes(self) -> list[str]:
+        return sorted(warning.code for warning in self.warnings)
+
+    def refusal(self, confirmed: frozenset[str]) -> DomainError | None:
+        """Why the intake cannot go ahead now, or None.
+
+        First the blocks of the rules, then an invalid foreign ID, then the
+        warnings that were not confirmed.
+        """
+        if not self.eligibility.eligible:
+            return NotEligible(self.eligibility)
+        if self.foreign_id is not None and self.foreign_id.errors:
+            return self.foreign_id.errors[0]
+        if {warning.code for warning in self.warnings} - confirmed:
+            return WarningsNotConfirmed(self.warnings)
+        return None
+
+
+def person_keys(
+    *,
+    surname: str,
+    given_names: str,
+    birth_date: date,
+    document_country: str,
+    document_number: str,
+    nationality: str,
+    foreign_id_key: str = "",
+) -> PersonKeys:
+    """The duplicate check's keys of a person as entered."""
+    return PersonKeys(
+        name_key=name_key(surname, given_names),
+        birth_date=birth_date,
+        document_country=document_country,
+        document_number_key=document_key(document_number),
+        nationality=nationality,
+        foreign_id_key=foreign_id_key,
+    )
+
+
+def intake_facts(data: IntakeData) -> IntakeFacts:
+    """The facts the eligibility rules read."""
+    return IntakeFacts(
+        nationality=data.nationality,
+        category=Category(data.category),
+        birth_date=data.birth_date,
+        document_expiry=data.document_expiry,
+        entry_date=data.entry_date,
+        purpose=Purpose(data.purpose) if data.purpose else None,
+        expected_stay_months=data.expected_stay_months,
+        has_personnummer=data.has_personnummer,
+        existing_personnummer=data.existing_personnummer,
+        residence_registered=data.residence_registered,
+        asylum_case_id=data.asylum_case_id,
+        decision_date=data.decision_date,
+        decision_reference=data.decision_reference,
+    )
+
+
+def _stored_values(data: IntakeData, keys: PersonKeys) -> dict[str, Any]:
+    values = {
+        name: getattr(data, name)
+        for name in IntakeData.field_names()
+        if name not in INPUT_ONLY_FIELDS
+    }
+    # A PD U2 date without PD U2, or an offer outside category B, was not meant.
+    if not data.receives_pd_u2:
+        values["pd_u2_date"] = None
+    if data.category != Category.OFFER:
+        values["offer_kind"] = ""
+    values.update(
+        name_key=keys.name_key,
+        name_search=normalise(f"{data.given_names} {data.surname}"),
+        document_number_key=keys.document_number_key,
+        foreign_id_key=keys.foreign_id_key,
+    )
+    return values
+
+
+def intake_decide(data: IntakeData, *, today: date) -> IntakeDecision:
+    """The rules over one intake on ``today``: blocks, warnings, errors and derived values."""
+    foreign = (
+        check_foreign_id(
+            data.nationality,
+            data.foreign_id_number,
+            birth_date=data.birth_date,
+            sex=data.sex,
+            today=today,
+        )
+        if data.foreign_id_number
+        else None
+    )
+    keys = person_keys(
+        surname=data.surname,
+        given_names=data.given_names,
+        birth_date=data.birth_date,
+        document_country=data.document_country,
+        document_number=data.document_number,
+        nationality=data.nationality,
+        foreign_id_key=foreign.normalised if foreign is not None else "",
+    )
+    return IntakeDecision(
+        eligibility=check_eligibility(intake_facts(data), today=today),
+        foreign_id=foreign,
+        keys=keys,
+        values=_stored_values(data, keys),
+    )
