@@ -68,79 +68,104 @@ class FastChangeList(ChangeList):
         if not self.date_hierarchy:
             return {"show": False}
         name = self.date_hierarchy
-        year_field, month_field, day_field = (f"{name}__year", f"{name}__month", f"{name}__day")
         year, month, day = (
-            self._int(self.params.get(f)) for f in (year_field, month_field, day_field)
+            self._int(self.params.get(f"{name}__{part}")) for part in ("year", "month", "day")
         )
-
-        def link(filters: dict[str, Any]) -> str:
-            return self.get_query_string(filters, [f"{name}__"])
-
         bounds = self.queryset.aggregate(first=models.Min(name), last=models.Max(name))
         first, last = bounds["first"], bounds["last"]
         if first is None or last is None:
             return {"show": False}
-        first, last = (timezone.localtime(v) if timezone.is_aware(v) else v for v in (first, last))
-        if first is not None and not (year or month or day) and first.year == last.year:
-            year = first.year
-            if first.month == last.month:
-                month = first.month
+        first, last = _local(first), _local(last)
+        if not (year or month or day):
+            year, month = _only_year_and_month(first, last)
+        return self._level(year, month, day, first, last)
+
+    def _level(
+        self,
+        year: int | None,
+        month: int | None,
+        day: int | None,
+        first: datetime.datetime,
+        last: datetime.datetime,
+    ) -> dict[str, Any]:
+        """What to offer below the choice: years, a year's months, a month's days, or the day."""
         if year and month and day:
-            try:
-                chosen = datetime.date(year, month, day)
-            except ValueError:
-                return {"show": False}
-            return {
-                "show": True,
-                "back": {
-                    "link": link({year_field: year, month_field: month}),
-                    "title": capfirst(formats.date_format(chosen, "YEAR_MONTH_FORMAT")),
-                },
-                "choices": [{"title": capfirst(formats.date_format(chosen, "MONTH_DAY_FORMAT"))}],
-            }
+            return self._one_day(year, month, day)
         if year and month:
-            if not 1 <= month <= 12:
-                return {"show": False}
-            days = [
-                datetime.date(year, month, d)
-                for d in range(1, calendar.monthrange(year, month)[1] + 1)
-            ]
-            days = [d for d in days if first.date() <= d <= last.date()]
-            return {
-                "show": True,
-                "back": {"link": link({year_field: year}), "title": str(year)},
-                "choices": [
-                    {
-                        "link": link({year_field: year, month_field: month, day_field: d.day}),
-                        "title": capfirst(formats.date_format(d, "MONTH_DAY_FORMAT")),
-                    }
-                    for d in days
-                ],
-            }
+            return self._days(year, month, first, last)
         if year:
-            months = [
-                datetime.date(year, m, 1)
-                for m in range(1, 13)
-                if (first.year, first.month) <= (year, m) <= (last.year, last.month)
-            ]
-            return {
-                "show": True,
-                "back": {"link": link({}), "title": _("Alle datoer")},
-                "choices": [
-                    {
-                        "link": link({year_field: year, month_field: m.month}),
-                        "title": capfirst(formats.date_format(m, "YEAR_MONTH_FORMAT")),
-                    }
-                    for m in months
-                ],
-            }
+            return self._months(year, first, last)
+        return self._years(first, last)
+
+    def _date_link(self, **parts: Any) -> str:
+        """The change list with the date hierarchy's ``year``/``month``/``day`` set to ``parts``."""
+        name = self.date_hierarchy
+        filters = {f"{name}__{part}": value for part, value in parts.items()}
+        return self.get_query_string(filters, [f"{name}__"])
+
+    def _years(self, first: datetime.datetime, last: datetime.datetime) -> dict[str, Any]:
         return {
             "show": True,
             "back": None,
             "choices": [
-                {"link": link({year_field: str(y)}), "title": str(y)}
+                {"link": self._date_link(year=str(y)), "title": str(y)}
                 for y in range(first.year, last.year + 1)
             ],
+        }
+
+    def _months(
+        self, year: int, first: datetime.datetime, last: datetime.datetime
+    ) -> dict[str, Any]:
+        months = [
+            datetime.date(year, m, 1)
+            for m in range(1, 13)
+            if (first.year, first.month) <= (year, m) <= (last.year, last.month)
+        ]
+        return {
+            "show": True,
+            "back": {"link": self._date_link(), "title": _("Alle datoer")},
+            "choices": [
+                {
+                    "link": self._date_link(year=year, month=m.month),
+                    "title": capfirst(formats.date_format(m, "YEAR_MONTH_FORMAT")),
+                }
+                for m in months
+            ],
+        }
+
+    def _days(
+        self, year: int, month: int, first: datetime.datetime, last: datetime.datetime
+    ) -> dict[str, Any]:
+        if not 1 <= month <= 12:
+            return {"show": False}
+        days = [
+            datetime.date(year, month, d) for d in range(1, calendar.monthrange(year, month)[1] + 1)
+        ]
+        days = [d for d in days if first.date() <= d <= last.date()]
+        return {
+            "show": True,
+            "back": {"link": self._date_link(year=year), "title": str(year)},
+            "choices": [
+                {
+                    "link": self._date_link(year=year, month=month, day=d.day),
+                    "title": capfirst(formats.date_format(d, "MONTH_DAY_FORMAT")),
+                }
+                for d in days
+            ],
+        }
+
+    def _one_day(self, year: int, month: int, day: int) -> dict[str, Any]:
+        try:
+            chosen = datetime.date(year, month, day)
+        except ValueError:
+            return {"show": False}
+        return {
+            "show": True,
+            "back": {
+                "link": self._date_link(year=year, month=month),
+                "title": capfirst(formats.date_format(chosen, "YEAR_MONTH_FORMAT")),
+            },
+            "choices": [{"title": capfirst(formats.date_format(chosen, "MONTH_DAY_FORMAT"))}],
         }
 
     @staticmethod
@@ -149,6 +174,20 @@ class FastChangeList(ChangeList):
             return int(value)
         except (TypeError, ValueError):
             return None
+
+
+def _local(value: datetime.datetime) -> datetime.datetime:
+    """``value`` in the current time zone if it is aware, else as it is."""
+    return timezone.localtime(value) if timezone.is_aware(value) else value
+
+
+def _only_year_and_month(
+    first: datetime.datetime, last: datetime.datetime
+) -> tuple[int | None, int | None]:
+    """The year all rows share, and the month too if they share one; ``None`` where they do not."""
+    if first.year != last.year:
+        return None, None
+    return first.year, first.month if first.month == last.month else None
 
 
 def changelist_criteria(changelist: ChangeList) -> dict[str, Any]:

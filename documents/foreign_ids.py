@@ -445,75 +445,121 @@ def check_foreign_id(
     if not isinstance(value, str):
         return ForeignIdResult("", None, (InvalidForeignId(_NOT_TEXT, code="foreign_id_type"),))
     generic = normalise(value)
-    country = nationality.strip().upper() if isinstance(nationality, str) else ""
-    schemes = SCHEMES.get(country)
-    scheme = _pick(schemes, value) if schemes else None
+    scheme = _scheme_for(nationality, value)
     if not generic:
         empty = InvalidForeignId(_EMPTY, code="foreign_id_empty")
         return ForeignIdResult("", scheme.name if scheme else None, (empty,))
     if scheme is None:
         return ForeignIdResult(generic, None)
 
-    cleaned = _clean(value)
-    bad = _ALLOWED.fullmatch(cleaned) is None
-    if bad:
-        char = next(c for c in cleaned if _ALLOWED.fullmatch(c) is None)
-        shown = char if char.isprintable() else f"U+{ord(char):04X}"
-        error = _invalid(_CHARACTER, "foreign_id_character", scheme, char=shown)
-        return ForeignIdResult(generic, scheme.name, (error,))
-    number, error = _validate(scheme, cleaned)
-    if error is not None or number is None:
-        return ForeignIdResult(generic, scheme.name, (error,) if error else ())
-    if scheme.personal is not None and _read(scheme.personal, number) is False:
-        error = _invalid(_NOT_PERSONAL, "foreign_id_not_personal", scheme)
-        return ForeignIdResult(generic, scheme.name, (error,))
-
-    raw_birth = _read(scheme.birth_date, number, today)
-    raw_sex = _read(scheme.sex, number)
-    encoded_birth = raw_birth if isinstance(raw_birth, date) else None
-    encoded_sex = raw_sex if isinstance(raw_sex, str) and raw_sex in _SEX_LABELS else None
+    number, errors = _checked_number(scheme, value)
+    if number is None:
+        return ForeignIdResult(generic, scheme.name, errors)
+    encoded_birth, encoded_sex = _encoded(scheme, number, today)
     if encoded_birth is not None and encoded_birth > today:
         error = _invalid(
             _FUTURE, "foreign_id_future_birth_date", scheme, encoded=_format_date(encoded_birth)
         )
         return ForeignIdResult(generic, scheme.name, (error,))
 
+    warnings = _mismatches(scheme, encoded_birth, encoded_sex, birth_date=birth_date, sex=sex)
+    return ForeignIdResult(
+        normalised=_canonical(scheme, number, today),
+        scheme_name=scheme.name,
+        warnings=warnings,
+        birth_date=encoded_birth,
+        sex=encoded_sex,
+    )
+
+
+def _scheme_for(nationality: str, value: str) -> Scheme | None:
+    """The scheme of ``nationality`` that fits ``value``, or ``None`` if the country has none."""
+    country = nationality.strip().upper() if isinstance(nationality, str) else ""
+    schemes = SCHEMES.get(country)
+    return _pick(schemes, value) if schemes else None
+
+
+def _character_error(scheme: Scheme, cleaned: str) -> InvalidForeignId | None:
+    """The error naming the first character that no number of this kind holds, if any."""
+    if _ALLOWED.fullmatch(cleaned) is not None:
+        return None
+    char = next(c for c in cleaned if _ALLOWED.fullmatch(c) is None)
+    shown = char if char.isprintable() else f"U+{ord(char):04X}"
+    return _invalid(_CHARACTER, "foreign_id_character", scheme, char=shown)
+
+
+def _checked_number(scheme: Scheme, value: str) -> tuple[str | None, tuple[DomainError, ...]]:
+    """The validated compact number, or ``None`` and the errors that reject ``value``."""
+    cleaned = _clean(value)
+    error = _character_error(scheme, cleaned)
+    if error is not None:
+        return None, (error,)
+    number, error = _validate(scheme, cleaned)
+    if error is not None or number is None:
+        return None, (error,) if error else ()
+    if scheme.personal is not None and _read(scheme.personal, number) is False:
+        return None, (_invalid(_NOT_PERSONAL, "foreign_id_not_personal", scheme),)
+    return number, ()
+
+
+def _encoded(scheme: Scheme, number: str, today: date) -> tuple[date | None, str | None]:
+    """The birth date and sex (``"M"``/``"F"``) a validated number encodes, where it does."""
+    raw_birth = _read(scheme.birth_date, number, today)
+    raw_sex = _read(scheme.sex, number)
+    encoded_birth = raw_birth if isinstance(raw_birth, date) else None
+    encoded_sex = raw_sex if isinstance(raw_sex, str) and raw_sex in _SEX_LABELS else None
+    return encoded_birth, encoded_sex
+
+
+def _mismatch(
+    template: str, code: str, scheme: Scheme, encoded: object, given: object
+) -> ForeignIdMismatch:
+    return ForeignIdMismatch(
+        template,
+        code=code,
+        params={"scheme": scheme.name, "encoded": encoded, "given": given},
+    )
+
+
+def _mismatches(
+    scheme: Scheme,
+    encoded_birth: date | None,
+    encoded_sex: str | None,
+    *,
+    birth_date: date | None,
+    sex: str | None,
+) -> tuple[DomainError, ...]:
+    """A warning for each of birth date and sex where the number says otherwise than given."""
     warnings: list[DomainError] = []
     if birth_date is not None and encoded_birth is not None and encoded_birth != birth_date:
         warnings.append(
-            ForeignIdMismatch(
+            _mismatch(
                 _BIRTH_MISMATCH,
-                code="foreign_id_birth_date_mismatch",
-                params={
-                    "scheme": scheme.name,
-                    "encoded": _format_date(encoded_birth),
-                    "given": _format_date(birth_date),
-                },
+                "foreign_id_birth_date_mismatch",
+                scheme,
+                _format_date(encoded_birth),
+                _format_date(birth_date),
             )
         )
     given_sex = sex.strip().upper() if isinstance(sex, str) else None
     if given_sex in _SEX_LABELS and encoded_sex is not None and encoded_sex != given_sex:
         warnings.append(
-            ForeignIdMismatch(
+            _mismatch(
                 _SEX_MISMATCH,
-                code="foreign_id_sex_mismatch",
-                params={
-                    "scheme": scheme.name,
-                    "encoded": Msg(_SEX_LABELS[encoded_sex]),
-                    "given": Msg(_SEX_LABELS[given_sex]),
-                },
+                "foreign_id_sex_mismatch",
+                scheme,
+                Msg(_SEX_LABELS[encoded_sex]),
+                Msg(_SEX_LABELS[given_sex]),
             )
         )
-    canonical = number
-    if scheme.canonical is not None:
-        canonical = str(_read(scheme.canonical, number, today) or number)
-    return ForeignIdResult(
-        normalised=canonical,
-        scheme_name=scheme.name,
-        warnings=tuple(warnings),
-        birth_date=encoded_birth,
-        sex=encoded_sex,
-    )
+    return tuple(warnings)
+
+
+def _canonical(scheme: Scheme, number: str, today: date) -> str:
+    """The form of a validated number for the duplicate check."""
+    if scheme.canonical is None:
+        return number
+    return str(_read(scheme.canonical, number, today) or number)
 
 
 def _format_date(value: date) -> str:

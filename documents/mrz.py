@@ -42,7 +42,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from apoc.exceptions import DomainError, Msg, gettext_noop
 
@@ -622,11 +622,9 @@ def _split_lines(text: str) -> list[str]:
 
 def _shape_errors(lines: list[str]) -> list[MrzError]:
     widths = [len(line) for line in lines]
-    allowed = {width for count, width in FORMATS.values() if count == len(lines)}
-    expected = next((width for width in widths if width in allowed), None)
+    expected = _expected_width(widths)
     if expected is None:
-        shown = ", ".join(str(width) for width in widths[:5]) + (", …" if len(widths) > 5 else "")
-        return [MrzError(_SHAPE, code="mrz_shape", params={"count": len(lines), "lengths": shown})]
+        return [_shape_error(widths)]
     return [
         MrzError(
             _LINE_LENGTH,
@@ -637,6 +635,18 @@ def _shape_errors(lines: list[str]) -> list[MrzError]:
         for number, width in enumerate(widths, start=1)
         if width != expected
     ]
+
+
+def _expected_width(widths: list[int]) -> int | None:
+    """The first of ``widths`` that a format with this many lines has, if any."""
+    allowed = {width for count, width in FORMATS.values() if count == len(widths)}
+    return next((width for width in widths if width in allowed), None)
+
+
+def _shape_error(widths: list[int]) -> MrzError:
+    """The error for lines that fit no format: how many, and (the first five of) their lengths."""
+    shown = ", ".join(str(width) for width in widths[:5]) + (", …" if len(widths) > 5 else "")
+    return MrzError(_SHAPE, code="mrz_shape", params={"count": len(widths), "lengths": shown})
 
 
 def _character_errors(lines: tuple[str, ...]) -> list[MrzError]:
@@ -684,6 +694,14 @@ def parse_mrz(text: str, *, today: date) -> MrzResult:
     return MrzResult(layout, fields, tuple(reader.errors), lines)
 
 
+_T = TypeVar("_T")
+
+
+def _kept(value: _T, passed: bool) -> _T | None:
+    """``value`` if the line it was read from passed, else ``None``."""
+    return value if passed else None
+
+
 def _read_td1(r: _Reader) -> MrzFields:
     # Line 1: code 1-2, issuing state 3-5, document number 6-14, check 15, optional data 16-30.
     code = r.document_code()
@@ -699,26 +717,32 @@ def _read_td1(r: _Reader) -> MrzFields:
     optional_2 = r.lines[1][18:29].strip(FILLER)
     # Line 3: the name.
     names = r.names(3, 0)
-    if not r.failed & {1, 2}:
-        composite = r.lines[0][5:30] + r.lines[1][0:7] + r.lines[1][8:15] + r.lines[1][18:29]
-        if not r.check("composite", composite, 2, 29, code="mrz_composite"):
-            r.failed.add(1)
+    _check_td1_composite(r)
     line1 = 1 not in r.failed
     line2 = 2 not in r.failed
     optional = tuple(data for data in (optional_1, optional_2) if data)
     return _fields(
         r,
-        code=code if line1 else None,
-        issuing=issuing if line1 else None,
-        number=number if line1 else None,
-        names=names if 3 not in r.failed else None,
-        birth=birth if line2 and birth_ok else None,
-        sex=sex if line2 else None,
-        expiry=expiry if line2 and expiry_ok else None,
-        nationality=nationality if line2 else None,
-        personal_number=optional[0] if optional and line1 and line2 else None,
-        optional=optional if line1 and line2 else None,
+        code=_kept(code, line1),
+        issuing=_kept(issuing, line1),
+        number=_kept(number, line1),
+        names=_kept(names, 3 not in r.failed),
+        birth=_kept(birth, line2 and birth_ok),
+        sex=_kept(sex, line2),
+        expiry=_kept(expiry, line2 and expiry_ok),
+        nationality=_kept(nationality, line2),
+        personal_number=_kept(optional[0] if optional else None, line1 and line2),
+        optional=_kept(optional, line1 and line2),
     )
+
+
+def _check_td1_composite(r: _Reader) -> None:
+    """TD1's composite check digit over lines 1 and 2; when it fails, both lines failed."""
+    if r.failed & {1, 2}:
+        return
+    composite = r.lines[0][5:30] + r.lines[1][0:7] + r.lines[1][8:15] + r.lines[1][18:29]
+    if not r.check("composite", composite, 2, 29, code="mrz_composite"):
+        r.failed.add(1)
 
 
 def _read_td2_td3(r: _Reader, *, passport: bool) -> MrzFields:
@@ -729,7 +753,6 @@ def _read_td2_td3(r: _Reader, *, passport: bool) -> MrzFields:
     # Line 2: document number 1-9, check 10, nationality 11-13, birth 14-19, check 20,
     # sex 21, expiry 22-27, check 28; then TD3: personal number 29-42, check 43,
     # composite 44; TD2: optional data 29-35, composite 36.
-    width = len(r.lines[1])
     optional_end = 42 if passport else 35
     number, used = r.document_number(2, 0, None if passport else (28, optional_end))
     nationality = r.country("nationality", 2, 10)
@@ -738,28 +761,40 @@ def _read_td2_td3(r: _Reader, *, passport: bool) -> MrzFields:
     expiry_ok, expiry = r.date_field("expiry_date", 2, 21, birth=False)
     optional = r.lines[1][28 + used : optional_end].strip(FILLER)
     if passport:
-        raw = r.lines[1][28:42]
-        check = r.lines[1][42]
-        if not (raw == FILLER * 14 and check in "<0"):
-            r.check("personal_number", raw, 2, 42)
-    if 2 not in r.failed:
-        composite = r.lines[1][0:10] + r.lines[1][13:20] + r.lines[1][21 : width - 1]
-        r.check("composite", composite, 2, width - 1, code="mrz_composite")
+        _check_td3_personal_number(r)
+    _check_td2_td3_composite(r)
     line1 = 1 not in r.failed
     line2 = 2 not in r.failed
     return _fields(
         r,
-        code=code if line1 else None,
-        issuing=issuing if line1 else None,
-        number=number if line2 else None,
-        names=names if line1 else None,
-        birth=birth if line2 and birth_ok else None,
-        sex=sex if line2 else None,
-        expiry=expiry if line2 and expiry_ok else None,
-        nationality=nationality if line2 else None,
-        personal_number=optional if optional and line2 else None,
-        optional=((optional,) if optional else ()) if line2 else None,
+        code=_kept(code, line1),
+        issuing=_kept(issuing, line1),
+        number=_kept(number, line2),
+        names=_kept(names, line1),
+        birth=_kept(birth, line2 and birth_ok),
+        sex=_kept(sex, line2),
+        expiry=_kept(expiry, line2 and expiry_ok),
+        nationality=_kept(nationality, line2),
+        personal_number=_kept(optional or None, line2),
+        optional=_kept((optional,) if optional else (), line2),
     )
+
+
+def _check_td3_personal_number(r: _Reader) -> None:
+    """The check digit of TD3's personal number, unless the field is empty (check ``<`` or 0)."""
+    raw = r.lines[1][28:42]
+    check = r.lines[1][42]
+    if not (raw == FILLER * 14 and check in "<0"):
+        r.check("personal_number", raw, 2, 42)
+
+
+def _check_td2_td3_composite(r: _Reader) -> None:
+    """The composite check digit at the end of line 2, if the line passed so far."""
+    if 2 in r.failed:
+        return
+    width = len(r.lines[1])
+    composite = r.lines[1][0:10] + r.lines[1][13:20] + r.lines[1][21 : width - 1]
+    r.check("composite", composite, 2, width - 1, code="mrz_composite")
 
 
 def _fields(

@@ -476,10 +476,47 @@ def _expected_standard(view: str, url: Url, user, obj) -> set[int]:
 ADMIN_STATUSES = {200, 301, 302, 403, 404, 405}
 
 
+def _login_page_as_expected(url: Url, path: str, status: int, location: str) -> bool:
+    """Whether a user who may not use the admin got the login page (or what login/logout give)."""
+    login = "/admin/login/"
+    if url.name == "admin:login":
+        return status == 200
+    if url.name == "admin:logout":
+        return status in (302, 405) and not location.startswith(path)
+    # Anonymous users meet LoginRequiredMiddleware first, staff-less users the admin.
+    return status == 302 and location.startswith((f"{login}?next=", "/login/?next="))
+
+
+def _check_staff_status(
+    url: Url, user: Any, obj: Any, status: int, what: str, wrong: list[str]
+) -> None:
+    """A ModelAdmin's own views answer as its permissions promise, other views sensibly."""
+    view = _standard_view(url)
+    if view is not None:
+        expected = _expected_standard(view, url, user, obj)
+        if status not in expected:
+            wrong.append(f"{what}, expected {expected} from the ModelAdmin's permissions")
+    elif status not in ADMIN_STATUSES:
+        wrong.append(f"{what}, expected one of {sorted(ADMIN_STATUSES)}")
+
+
+def _check_other_jobcentre_hidden(
+    world: World, url: Url, role: str, side: str, path: str, obj: Any, what: str, wrong: list[str]
+) -> None:
+    """Wherever redirects lead, another jobcentre's object is never shown."""
+    scoped = url.admin_model in JOBCENTRE_SCOPED or "content_type_id" in url.kwargs
+    if obj is None or not scoped or _side_of(role) in (None, side):
+        return
+    final = _client(world, role).get(path, follow=True)
+    landed = final.request["PATH_INFO"]
+    if final.status_code == 200 and f"/{obj.pk}/" in landed:
+        wrong.append(f"{what}: another jobcentre's {url.admin_model} is shown at {landed}")
+    _assert_no_leak(world, role, final, wrong, f"GET {path} (followed)")
+
+
 @pytest.mark.parametrize("url", [u for u in ALL_URLS if u.is_admin], ids=_ids)
 def test_admin_url(url, world):
     wrong = []
-    login = "/admin/login/"
     for side in _sides(url):
         path, obj = build(url, world, side)
         for role in ROLES:
@@ -488,33 +525,11 @@ def test_admin_url(url, world):
             status, location = response.status_code, response.get("Location", "")
             what = f"GET {path} as {role}: {status}"
             if user is None or not user.is_staff:
-                if url.name == "admin:login":
-                    ok = status == 200
-                elif url.name == "admin:logout":
-                    ok = status in (302, 405) and not location.startswith(path)
-                else:
-                    # Anonymous users meet LoginRequiredMiddleware first, staff-less users the admin.
-                    ok = status == 302 and location.startswith((f"{login}?next=", "/login/?next="))
-                if not ok:
+                if not _login_page_as_expected(url, path, status, location):
                     wrong.append(f"{what} {location}, expected a login page")
                 continue
-            view = _standard_view(url)
-            if view is not None:
-                expected = _expected_standard(view, url, user, obj)
-                if status not in expected:
-                    wrong.append(f"{what}, expected {expected} from the ModelAdmin's permissions")
-            elif status not in ADMIN_STATUSES:
-                wrong.append(f"{what}, expected one of {sorted(ADMIN_STATUSES)}")
-            scoped = url.admin_model in JOBCENTRE_SCOPED or "content_type_id" in url.kwargs
-            if obj is not None and scoped and _side_of(role) not in (None, side):
-                # Wherever redirects lead, another jobcentre's object is never shown.
-                final = _client(world, role).get(path, follow=True)
-                landed = final.request["PATH_INFO"]
-                if final.status_code == 200 and f"/{obj.pk}/" in landed:
-                    wrong.append(
-                        f"{what}: another jobcentre's {url.admin_model} is shown at {landed}"
-                    )
-                _assert_no_leak(world, role, final, wrong, f"GET {path} (followed)")
+            _check_staff_status(url, user, obj, status, what, wrong)
+            _check_other_jobcentre_hidden(world, url, role, side, path, obj, what, wrong)
             _assert_no_leak(world, role, response, wrong, f"GET {path}")
     assert not wrong, "\n".join(wrong)
 

@@ -249,14 +249,23 @@ class _InlineFinder(HTMLParser):
     def handle_starttag(self, tag, attrs):
         attributes = dict(attrs)
         for name, value in attrs:
-            if name == "style":
-                self.problems.append(f'<{tag} style="{value}">')
-            if name.startswith("on"):
-                self.problems.append(f"<{tag} {name}=...>")
-            if name in ("href", "src", "action") and (value or "").strip().lower().startswith(
-                "javascript:"
-            ):
-                self.problems.append(f"<{tag} {name}=javascript:...>")
+            self._check_attribute(tag, name, value)
+        self._check_element(tag, attributes)
+        self._note_form(tag, attributes)
+
+    def _check_attribute(self, tag: str, name: str, value: str | None) -> None:
+        """Inline styles, event handlers and ``javascript:`` URLs."""
+        if name == "style":
+            self.problems.append(f'<{tag} style="{value}">')
+        if name.startswith("on"):
+            self.problems.append(f"<{tag} {name}=...>")
+        if name in ("href", "src", "action") and (value or "").strip().lower().startswith(
+            "javascript:"
+        ):
+            self.problems.append(f"<{tag} {name}=javascript:...>")
+
+    def _check_element(self, tag: str, attributes: dict[str, str | None]) -> None:
+        """Inline ``<style>`` and ``<script>`` elements; the assets scripts and stylesheets load."""
         if tag == "style":
             self.problems.append("<style> element")
         if tag == "script":
@@ -266,6 +275,9 @@ class _InlineFinder(HTMLParser):
                 self.assets.append(attributes["src"])
         if tag == "link" and "stylesheet" in (attributes.get("rel") or ""):
             self.assets.append(attributes.get("href") or "")
+
+    def _note_form(self, tag: str, attributes: dict[str, str | None]) -> None:
+        """Forms, with their method and how many CSRF tokens they hold."""
         if tag == "form":
             self.forms.append({"method": (attributes.get("method") or "get").lower(), "csrf": 0})
         if tag == "input" and attributes.get("name") == "csrfmiddlewaretoken" and self.forms:

@@ -79,43 +79,41 @@ def _unquote(text: str) -> str:
     return re.sub(r"\\(.)", lambda m: _ESCAPES[m[1]], text)
 
 
-def read_po(path: Path) -> list[Entry]:
-    """The entries of a PO file, the header (msgid "") first. Obsolete entries are skipped."""
-    entries: list[Entry] = []
-    current: Entry | None = None
-    last: tuple[str, int | None] | None = None
+class _PoReader:
+    """The state of :func:`read_po`: the entries read so far and the one being read."""
 
-    def finish() -> None:
-        nonlocal current, last
-        if current is not None and last is not None:
-            entries.append(current)
-        current, last = None, None
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.entries: list[Entry] = []
+        self.current: Entry | None = None
+        self.last: tuple[str, int | None] | None = None
 
-    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        line = raw.strip()
-        if not line or line.startswith("#~"):
-            finish()
-            continue
-        if line.startswith("#"):
-            if last is not None:
-                finish()
-            current = current or Entry(line=number)
-            if line.startswith("#,"):
-                current.flags.update(flag.strip() for flag in line[2:].split(","))
-            continue
-        match = _KEYWORD.match(line)
-        if match:
-            keyword, index, text = match[1], match[2], _unquote(match[3])
-            if keyword in ("msgctxt", "msgid") and last is not None and last[0] != "msgctxt":
-                finish()
-            current = current or Entry(line=number)
-            if keyword.startswith("msgstr"):
-                last = ("msgstr", int(index or 0))
-                current.msgstr[last[1]] = text
-            else:
-                last = (keyword, None)
-                setattr(current, keyword, text)
-            continue
+    def finish(self) -> None:
+        if self.current is not None and self.last is not None:
+            self.entries.append(self.current)
+        self.current, self.last = None, None
+
+    def comment(self, number: int, line: str) -> None:
+        if self.last is not None:
+            self.finish()
+        self.current = self.current or Entry(line=number)
+        if line.startswith("#,"):
+            self.current.flags.update(flag.strip() for flag in line[2:].split(","))
+
+    def keyword(self, number: int, match: re.Match[str]) -> None:
+        keyword, index, text = match[1], match[2], _unquote(match[3])
+        if keyword in ("msgctxt", "msgid") and self.last is not None and self.last[0] != "msgctxt":
+            self.finish()
+        self.current = self.current or Entry(line=number)
+        if keyword.startswith("msgstr"):
+            self.last = ("msgstr", int(index or 0))
+            self.current.msgstr[self.last[1]] = text
+        else:
+            self.last = (keyword, None)
+            setattr(self.current, keyword, text)
+
+    def continuation(self, number: int, raw: str, line: str) -> None:
+        path, current, last = self.path, self.current, self.last
         assert line.startswith('"') and current is not None and last is not None, (
             f"{path}:{number}: cannot read {raw!r}"
         )
@@ -124,8 +122,23 @@ def read_po(path: Path) -> list[Entry]:
             current.msgstr[last[1]] += text
         else:
             setattr(current, last[0], getattr(current, last[0]) + text)
-    finish()
-    return entries
+
+
+def read_po(path: Path) -> list[Entry]:
+    """The entries of a PO file, the header (msgid "") first. Obsolete entries are skipped."""
+    reader = _PoReader(path)
+    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith("#~"):
+            reader.finish()
+        elif line.startswith("#"):
+            reader.comment(number, line)
+        elif match := _KEYWORD.match(line):
+            reader.keyword(number, match)
+        else:
+            reader.continuation(number, raw, line)
+    reader.finish()
+    return reader.entries
 
 
 @functools.cache
