@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -26,6 +27,7 @@ __all__ = [
     "find_duplicates",
     "parse_search",
     "registration_search",
+    "registration_submitted",
     "registrations_today",
     "registrations_visible_to",
     "search_condition",
@@ -37,6 +39,11 @@ SEARCH_LIMIT = 50
 def registrations_visible_to(user: Any) -> QuerySet[Registration]:
     """What a user may see: their own jobcentre's registrations, or all for national staff."""
     return scope_for(user).filter(Registration.objects.select_related("allocation", "jobcentre"))
+
+
+def registration_submitted(user: Any, token: uuid.UUID) -> Registration | None:
+    """The registration that this submission made, if the user may see it."""
+    return registrations_visible_to(user).filter(submission_token=token).first()
 
 
 def registrations_today(user: Any) -> QuerySet[Registration]:

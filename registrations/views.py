@@ -27,6 +27,7 @@ from .intake import IntakeData, WarningsNotConfirmed
 from .selectors import (
     parse_search,
     registration_search,
+    registration_submitted,
     registrations_today,
     registrations_visible_to,
 )
@@ -57,6 +58,13 @@ def intake(request: HttpRequest) -> HttpResponse:
         form = IntakeForm(initial={"submission_token": uuid.uuid4()})
         return render(request, "registrations/intake.html", {"form": form})
     stash = _stash(request)
+    done = registration_submitted(request.user, stash.token) if stash else None
+    if done is not None:
+        # The same submission again (a retry after an error page, a double click).
+        messages.info(
+            request, gettext("Registreringen var allerede gemt. Den er ikke oprettet igen.")
+        )
+        return redirect("registrations:detail", pk=done.pk)
     form = IntakeForm(
         request.POST, request.FILES, has_pending_document=bool(stash and stash.exists())
     )

@@ -88,9 +88,6 @@ def test_an_intake_through_the_proxy_is_unchanged(proxy, browser):
     assert get_document(browser, registration) == (200, image)
 
 
-@pytest.mark.xfail(
-    strict=True, reason="the intake deletes the document when the COMMIT reply is lost"
-)
 def test_a_lost_commit_reply_leaves_the_registration_whole(proxy, browser):
     image = png_bytes()
     data = intake_post(document_file=SimpleUploadedFile("id.png", image, "image/png"))
