@@ -39,8 +39,10 @@ from apoc.exceptions import gettext_noop
 __all__ = [
     "COUNTRIES",
     "DANISH",
+    "DANISH_REALM",
     "NORDIC",
     "OTHER_COUNTRY_NAMES",
+    "SPECIAL_NATIONALITIES",
     "Country",
     "Group",
     "by_alpha2",
@@ -48,11 +50,16 @@ __all__ = [
     "danish_name",
     "is_eea_or_swiss",
     "is_nordic",
+    "special_nationality",
 ]
 
 #: Danish citizens are in the table (Denmark is an EU member) but never get an
 #: administrative personnummer.
 DANISH = "DK"
+
+#: The Faroe Islands and Greenland: their people are Danish citizens (the Danish
+#: Realm, rigsfællesskabet), so they never get an administrative personnummer either.
+DANISH_REALM = frozenset({"FO", "GL"})
 
 
 class Group(StrEnum):
@@ -124,13 +131,49 @@ OTHER_COUNTRY_NAMES: tuple[tuple[str, str, str], ...] = (
     ("MC", gettext_noop("Monaco"), "Monaco"),
     ("SM", gettext_noop("San Marino"), "San Marino"),
     ("VA", gettext_noop("Vatikanstaten"), "Vatican City"),
+    ("FO", gettext_noop("Færøerne"), "the Faroe Islands"),
+    ("GL", gettext_noop("Grønland"), "Greenland"),
 )
+
+
+@dataclass(frozen=True, slots=True)
+class SpecialNationality:
+    """A nationality that is no state's: ICAO's code and the code APOC stores."""
+
+    alpha2: str  # ISO 3166-1 user-assigned code (ISO leaves XA-XZ to its users)
+    icao: str  # ICAO Doc 9303 Part 3, as in an MRZ
+    name_da: str  # msgid
+    name_en: str
+
+
+#: Stateless persons, refugees and unknown nationality (ICAO Doc 9303 Part 3,
+#: "Codes for persons without a defined nationality"). Asylum seekers of
+#: category C may have any of them; categories A and B need an EU/EEA/Swiss one.
+SPECIAL_NATIONALITIES: tuple[SpecialNationality, ...] = (
+    SpecialNationality("XA", "XXA", gettext_noop("Statsløs"), "Stateless person"),
+    SpecialNationality(
+        "XB",
+        "XXB",
+        gettext_noop("Flygtning efter FN's flygtningekonvention"),
+        "Refugee (1951 Convention)",
+    ),
+    SpecialNationality(
+        "XC", "XXC", gettext_noop("Flygtning, anden beskyttelse"), "Refugee (other)"
+    ),
+    SpecialNationality(
+        "XX", "XXX", gettext_noop("Ukendt statsborgerskab"), "Unspecified nationality"
+    ),
+)
+_SPECIAL_BY_ICAO = {n.icao: n for n in SPECIAL_NATIONALITIES}
+_SPECIAL_BY_ALPHA2 = {n.alpha2: n for n in SPECIAL_NATIONALITIES}
 
 _BY_ALPHA2: dict[str, Country] = {c.alpha2: c for c in COUNTRIES}
 _BY_CODE: dict[str, Country] = {c.alpha3: c for c in COUNTRIES} | {c.mrz: c for c in COUNTRIES}
-_NAMES_DA: dict[str, str] = {c.alpha2: c.name_da for c in COUNTRIES} | {
-    alpha2: name_da for alpha2, name_da, _ in OTHER_COUNTRY_NAMES
-}
+_NAMES_DA: dict[str, str] = (
+    {c.alpha2: c.name_da for c in COUNTRIES}
+    | {alpha2: name_da for alpha2, name_da, _ in OTHER_COUNTRY_NAMES}
+    | {n.alpha2: n.name_da for n in SPECIAL_NATIONALITIES}
+)
 
 #: The Nordic countries' alpha-2 codes, Denmark included.
 NORDIC: frozenset[str] = frozenset(c.alpha2 for c in COUNTRIES if c.nordic)
@@ -168,3 +211,9 @@ def is_eea_or_swiss(alpha2: str) -> bool:
 def is_nordic(alpha2: str) -> bool:
     """Whether the nationality is Danish, Finnish, Icelandic, Norwegian or Swedish."""
     return _normal(alpha2) in NORDIC
+
+
+def special_nationality(code: str) -> SpecialNationality | None:
+    """The special nationality for an ICAO code (``XXA``) or its stored code (``XA``)."""
+    normal = _normal(code).rstrip("<")
+    return _SPECIAL_BY_ICAO.get(normal) or _SPECIAL_BY_ALPHA2.get(normal)

@@ -68,9 +68,17 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from apoc.accounts.municipalities import MUNICIPALITIES
 from apoc.exceptions import DomainError, Msg, gettext_noop, render_message
 
-from .countries import DANISH, danish_name, is_eea_or_swiss, is_nordic
+from .countries import (
+    DANISH,
+    DANISH_REALM,
+    danish_name,
+    is_eea_or_swiss,
+    is_nordic,
+    special_nationality,
+)
 from .personnummer import FIRST_DATE, LAST_DATE, InvalidPersonnummer, Personnummer, parse
 
 __all__ = [
@@ -151,6 +159,16 @@ class IntakeFacts:
     asylum_case_id: str = ""  # Udlændingestyrelsen ID or case number (category C)
     decision_date: date | None = None  # date of the personal-assistance decision (C)
     decision_reference: str = ""  # reference of the decision (C)
+    decision_by: str = ""  # who made the personal-assistance decision (C)
+    document_type: str = ""  # "passport", "id_card", "asylum_card" or "other"
+    document_withheld: bool = False  # the passport is held by an authority
+    sex: str = ""  # the sex the number encodes, "M" or "F"
+    document_sex: str = ""  # the document's: "M", "F", "X" (unspecified) or "" (not given)
+    offer_kind: str = ""  # category B
+    offer_provider: str = ""  # category B
+    offer_starts_on: date | None = None  # category B
+    stay_municipality: str = ""  # kommunekode of the municipality where the person stays
+    jobcentre_municipality: str = ""  # kommunekode of the caseworker's jobcentre
 
 
 # --- The messages ---------------------------------------------------------------------
@@ -185,9 +203,42 @@ TEMPLATES: Mapping[str, str] = {
     "decision_reference_missing": gettext_noop(
         "Kategori C kræver referencen på afgørelsen om personlig assistance. Skriv den ind."
     ),
-    "has_personnummer": gettext_noop(
+    "nationality_special": gettext_noop(
+        "%(country)s: personen har intet statsborgerskab i et EU/EØS-land eller Schweiz. Et "
+        "administrativt personnummer kan kun gives i kategori C (asylansøger med personlig "
+        "assistance)."
+    ),
+    "nationality_danish_realm": gettext_noop(
+        "Personer fra %(country)s er danske statsborgere og kan ikke få et administrativt "
+        "personnummer. Find personens personnummer i CPR, eller henvis personen til "
+        "Borgerservice."
+    ),
+    "existing_personnummer_missing": gettext_noop(
         "Personen har eller har haft et dansk personnummer og skal bruge det: ingen får et "
-        "personnummer mere end én gang. Find nummeret i CPR, hvis personen ikke kender det."
+        "personnummer mere end én gang. Skriv nummeret, eller find det i CPR, hvis personen "
+        "ikke kender det."
+    ),
+    "existing_personnummer_replacement": gettext_noop(
+        "%(masked)s er et erstatningspersonnummer (dagen plus 60), som et andet system har "
+        "dannet, og intet personnummer fra CPR. Spørg personen efter et rigtigt dansk "
+        "personnummer, eller fjern markeringen, hvis personen aldrig har haft et."
+    ),
+    "document_expiry_missing": gettext_noop(
+        "Udløbsdato mangler. Skriv udløbsdatoen fra pas eller ID-kort."
+    ),
+    "document_withheld": gettext_noop(
+        "Personens pas er inddraget eller tilbageholdt. Kategori A og B kræver et gyldigt pas "
+        "eller ID-kort, som personen kan vise."
+    ),
+    "offer_kind_missing": gettext_noop(
+        "Kategori B: vælg om det er et beskæftigelsesrettet tilbud eller danskundervisning."
+    ),
+    "offer_provider_missing": gettext_noop(
+        "Kategori B: skriv hvem der giver tilbuddet eller undervisningen."
+    ),
+    "offer_start_missing": gettext_noop("Kategori B: skriv hvornår tilbuddet begynder."),
+    "decision_by_missing": gettext_noop(
+        "Kategori C kræver, hvem der traf afgørelsen om personlig assistance. Skriv det ind."
     ),
     # The message is the parse error's; this is only its generic form.
     "existing_personnummer_invalid": InvalidPersonnummer.template,
@@ -207,6 +258,15 @@ TEMPLATES: Mapping[str, str] = {
     ),
     "document_expired": gettext_noop(
         "Identitetsdokumentet udløb %(date)s. Bed om et gyldigt pas eller ID-kort."
+    ),
+    # Warnings of category C, where the asylum case governs the stay.
+    "document_expired_asylum": gettext_noop(
+        "Identitetsdokumentet udløb %(date)s. For en asylansøger er det ingen hindring, men "
+        "notér hvilket dokument identiteten er vurderet på."
+    ),
+    "document_withheld_asylum": gettext_noop(
+        "Personens pas er inddraget eller tilbageholdt. For en asylansøger er det ingen "
+        "hindring: vurdér identiteten på asylansøgerkortet eller andre dokumenter."
     ),
     "entry_date_future": gettext_noop(
         "Indrejsedatoen %(date)s ligger efter dags dato. Ret indrejsedatoen."
@@ -247,9 +307,21 @@ TEMPLATES: Mapping[str, str] = {
         "CPR-kontorets liste over datoer med numre uden kontrolciffer. Nummeret kan alligevel "
         "være gyldigt: slå det op i CPR til manuel behandling, og afvis det ikke."
     ),
-    "existing_personnummer_replacement": gettext_noop(
-        "%(masked)s er et erstatningspersonnummer (dagen plus 60) og intet personnummer fra "
-        "CPR. Find personens rigtige personnummer, hvis personen har et."
+    "existing_personnummer_birth_date_mismatch": gettext_noop(
+        "Personnummeret %(masked)s har fødselsdatoen %(encoded)s, men personen er oplyst født "
+        "%(given)s. Kontrollér nummeret og fødselsdatoen i dokumentet."
+    ),
+    "existing_personnummer_sex_mismatch": gettext_noop(
+        "Personnummeret %(masked)s er et nummer for en %(encoded)s, men personen er oplyst "
+        "som %(given)s. Kontrollér nummeret og kønnet."
+    ),
+    "sex_document_mismatch": gettext_noop(
+        "Dokumentet angiver køn %(document)s, men personnummeret skal have køn %(chosen)s. "
+        "Kontrollér valget: kønnet indgår i personnummerets sidste ciffer."
+    ),
+    "stay_municipality_other": gettext_noop(
+        "Personen opholder sig i %(municipality)s, ikke i dit jobcenters kommune. Et "
+        "administrativt personnummer tildeles hos jobcentret i opholdskommunen."
     ),
 }
 
@@ -266,8 +338,17 @@ BLOCK_CODES: frozenset[str] = frozenset(
         "decision_date_missing",
         "decision_date_future",
         "decision_reference_missing",
-        "has_personnummer",
+        "decision_by_missing",
+        "nationality_danish_realm",
+        "nationality_special",
+        "existing_personnummer_missing",
         "existing_personnummer_invalid",
+        "existing_personnummer_replacement",
+        "document_expiry_missing",
+        "document_withheld",
+        "offer_kind_missing",
+        "offer_provider_missing",
+        "offer_start_missing",
         "residence_registered",
         "birth_date_missing",
         "birth_date_future",
@@ -392,6 +473,14 @@ def _fmt(day: date) -> str:
 
 _ALPHA2 = re.compile(r"[A-Za-z]{2}")
 
+#: The sexes a number encodes, as the messages name them (msgids).
+_SEX_NAMES = {"M": gettext_noop("mand"), "F": gettext_noop("kvinde")}
+
+#: The documents that always carry an expiry date; an asylum seeker's card may not.
+DOCUMENTS_WITH_EXPIRY = frozenset({"passport", "id_card"})
+
+_MUNICIPALITY_NAMES = {m.code: f"{m.name} Kommune" for m in MUNICIPALITIES}
+
 
 def _reason(code: str, field: str | None, **params: object) -> Reason:
     return Reason(code=code, template=TEMPLATES[code], field=field, params=params)
@@ -421,10 +510,13 @@ class _Check:
     def run(self) -> EligibilityResult:
         nationality = self.nationality()
         self.asylum_case()
+        self.offer()
         self.personnummer()
         self.birth_date()
+        self.sex()
         self.document()
         self.entry_date()
+        self.stay_municipality()
         if nationality is not None and self.data.category != Category.ASYLUM_ASSISTANCE:
             self.residence(nationality)
         return EligibilityResult(blocks=tuple(self.blocks), warnings=tuple(self.warnings))
@@ -443,8 +535,14 @@ class _Check:
         if code == DANISH:
             self.block("nationality_danish", "nationality")
             return None
+        if code in DANISH_REALM:
+            self.block("nationality_danish_realm", "nationality", country=_country(code))
+            return None
         if self.data.category == Category.ASYLUM_ASSISTANCE:
             return code
+        if special_nationality(code) is not None:
+            self.block("nationality_special", "nationality", country=_country(code))
+            return None
         if not is_eea_or_swiss(code):
             self.block("nationality_not_eea", "nationality", country=_country(code))
             return None
@@ -462,37 +560,75 @@ class _Check:
             self.block("decision_date_future", "decision_date", date=_fmt(data.decision_date))
         if not data.decision_reference.strip():
             self.block("decision_reference_missing", "decision_reference")
+        if not data.decision_by.strip():
+            self.block("decision_by_missing", "decision_by")
+
+    def offer(self) -> None:
+        """Category B records the offer at the intake: what, by whom, from when."""
+        data = self.data
+        if data.category != Category.OFFER:
+            return
+        if not data.offer_kind:
+            self.block("offer_kind_missing", "offer_kind")
+        if not data.offer_provider.strip():
+            self.block("offer_provider_missing", "offer_provider")
+        if data.offer_starts_on is None:
+            self.block("offer_start_missing", "offer_starts_on")
 
     def personnummer(self) -> None:
+        """A number the person has is used, never a new one: it must be a real one."""
         data = self.data
-        typed = data.existing_personnummer.strip()
-        number: Personnummer | None = None
-        if typed:
-            try:
-                number = parse(typed, self.today)
-            except InvalidPersonnummer as error:
-                self.blocks.append(
-                    Reason(
-                        code="existing_personnummer_invalid",
-                        template=error.template,
-                        field="existing_personnummer",
-                        params=error.params,
-                    )
-                )
-        has_number = data.has_personnummer or (number is not None and not number.is_replacement)
-        if has_number:
-            field = "has_personnummer" if data.has_personnummer else "existing_personnummer"
-            self.block("has_personnummer", field)
         if data.residence_registered:
             self.block("residence_registered", "residence_registered")
+        typed = data.existing_personnummer.strip()
+        if not typed:
+            if data.has_personnummer:
+                self.block("existing_personnummer_missing", "existing_personnummer")
+            return
+        number = self._parsed(typed)
         if number is None:
             return
         if number.is_replacement:
-            self.warn(
+            self.block(
                 "existing_personnummer_replacement", "existing_personnummer", masked=number.masked
             )
-        elif not number.mod11_ok and not number.mod11_exempt:
+            return
+        if not number.mod11_ok and not number.mod11_exempt:
             self.warn("existing_personnummer_mod11", "existing_personnummer", masked=number.masked)
+        self._number_matches_person(number)
+
+    def _parsed(self, typed: str) -> Personnummer | None:
+        try:
+            return parse(typed, self.today)
+        except InvalidPersonnummer as error:
+            self.blocks.append(
+                Reason(
+                    code="existing_personnummer_invalid",
+                    template=error.template,
+                    field="existing_personnummer",
+                    params=error.params,
+                )
+            )
+            return None
+
+    def _number_matches_person(self, number: Personnummer) -> None:
+        data = self.data
+        if data.birth_date is not None and number.birth_date != data.birth_date:
+            self.warn(
+                "existing_personnummer_birth_date_mismatch",
+                "existing_personnummer",
+                masked=number.masked,
+                encoded=_fmt(number.birth_date),
+                given=_fmt(data.birth_date),
+            )
+        if data.sex in _SEX_NAMES and number.sex != data.sex:
+            self.warn(
+                "existing_personnummer_sex_mismatch",
+                "existing_personnummer",
+                masked=number.masked,
+                encoded=Msg(_SEX_NAMES[number.sex]),
+                given=Msg(_SEX_NAMES[data.sex]),
+            )
 
     def birth_date(self) -> None:
         birth_date = self.data.birth_date
@@ -509,15 +645,45 @@ class _Check:
             elif age > MAX_AGE:
                 self.warn("age_over_80", "birth_date", age=age, date=_fmt(birth_date))
 
+    def sex(self) -> None:
+        data = self.data
+        document, chosen = data.document_sex, data.sex
+        if document in _SEX_NAMES and chosen in _SEX_NAMES and document != chosen:
+            self.warn(
+                "sex_document_mismatch",
+                "sex",
+                document=Msg(_SEX_NAMES[document]),
+                chosen=Msg(_SEX_NAMES[chosen]),
+            )
+
     def document(self) -> None:
-        expiry = self.data.document_expiry
-        if expiry is not None and expiry < self.today:
-            self.block("document_expired", "document_expiry", date=_fmt(expiry))
+        """A valid document for A and B; for an asylum seeker (C) only a warning."""
+        data = self.data
+        asylum = data.category == Category.ASYLUM_ASSISTANCE
+        expiry = data.document_expiry
+        if expiry is None and data.document_type in DOCUMENTS_WITH_EXPIRY:
+            self.block("document_expiry_missing", "document_expiry")
+        elif expiry is not None and expiry < self.today:
+            code = "document_expired_asylum" if asylum else "document_expired"
+            (self.warn if asylum else self.block)(code, "document_expiry", date=_fmt(expiry))
+        if data.document_withheld:
+            code = "document_withheld_asylum" if asylum else "document_withheld"
+            (self.warn if asylum else self.block)(code, "document_withheld")
 
     def entry_date(self) -> None:
         entry = self.data.entry_date
         if entry is not None and entry > self.today:
             self.block("entry_date_future", "entry_date", date=_fmt(entry))
+
+    def stay_municipality(self) -> None:
+        data = self.data
+        stay, own = data.stay_municipality, data.jobcentre_municipality
+        if stay and own and stay != own:
+            self.warn(
+                "stay_municipality_other",
+                "stay_municipality",
+                municipality=_MUNICIPALITY_NAMES.get(stay, stay),
+            )
 
     def residence(self, nationality: str) -> None:
         """The Nordic and EU residence warnings (categories A and B)."""

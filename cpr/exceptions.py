@@ -9,6 +9,7 @@ __all__ = [
     "BirthDateOutOfRange",
     "InvalidPersonnummer",
     "InvalidSex",
+    "NumberNotUsable",
     "SeriesExhausted",
 ]
 
@@ -41,3 +42,13 @@ class AlreadyRegistered(DomainError):
 
     code = "already_registered"
     template = gettext_noop("Personnummeret %(masked)s findes allerede i registret.")
+
+
+class NumberNotUsable(DomainError):
+    """The number's CPR status has ended for good: nobody can use it."""
+
+    code = "number_not_usable"
+    template = gettext_noop(
+        "Personnummeret %(masked)s kan ikke bruges: det har CPR-status %(status)s. Find "
+        "personens gældende personnummer i CPR."
+    )

@@ -3,10 +3,13 @@ from django.db import models
 from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
+from . import statuses
 
-class CprStatus(models.TextChoices):
-    NO_RESIDENCE = "20", _("20 – uden bopæl i dansk folkeregister (administrativt)")
-    ANNULLED = "30", _("30 – annulleret personnummer")
+#: The CPR status codes (cpr/statuses.py), as choices. NO_RESIDENCE (20) is an
+#: administrative number; ANNULLED (30) is final.
+CprStatus = models.TextChoices(
+    "CprStatus", [(s.name, (s.code, _(s.label))) for s in statuses.STATUSES]
+)
 
 
 class Source(models.TextChoices):
@@ -48,7 +51,8 @@ class Allocation(models.Model):
                 condition=models.Q(sex__in=["M", "F"]), name="cpr_allocation_sex_valid"
             ),
             models.CheckConstraint(
-                condition=models.Q(cpr_status__in=["20", "30"]), name="cpr_allocation_status_valid"
+                condition=models.Q(cpr_status__in=[s.code for s in statuses.STATUSES]),
+                name="cpr_allocation_status_valid",
             ),
         ]
         indexes = [models.Index(fields=["birth_date"], name="cpr_allocation_birth_idx")]
@@ -59,3 +63,48 @@ class Allocation(models.Model):
     @property
     def masked(self) -> str:
         return f"{self.personnummer[:6]}-XXXX"
+
+
+class StatusSource(models.TextChoices):
+    CASEWORKER = "caseworker", _("oplyst til jobcentret")
+    CPR_LOOKUP = "cpr_lookup", _("opslag i CPR")
+    RECONCILE = "reconcile", _("natlig afstemning med CPR")
+    REVIEW = "review", _("annulleret ved gennemgang")
+
+
+class CprStatusChange(models.Model):
+    """A change of a number's CPR status: when it took effect, who recorded it, and the source.
+
+    Append-only; the number's current status is ``Allocation.cpr_status``.
+    """
+
+    allocation = models.ForeignKey(
+        Allocation,
+        verbose_name=_("personnummer"),
+        on_delete=models.PROTECT,
+        related_name="status_changes",
+    )
+    previous_status = models.CharField(
+        _("tidligere status"), max_length=2, choices=CprStatus.choices
+    )
+    status = models.CharField(_("ny status"), max_length=2, choices=CprStatus.choices)
+    effective_date = models.DateField(_("gældende fra"))
+    source = models.CharField(_("kilde"), max_length=12, choices=StatusSource.choices)
+    note = models.CharField(_("bemærkning"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("registreret af"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("registreret"), db_default=Now())
+
+    class Meta:
+        verbose_name = _("ændring af CPR-status")
+        verbose_name_plural = _("ændringer af CPR-status")
+        ordering = ["-recorded_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.allocation.masked}: {self.previous_status} → {self.status}"

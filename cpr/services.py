@@ -7,12 +7,20 @@ from typing import Any
 
 from django.utils import timezone
 
-from .exceptions import BirthDateOutOfRange, InvalidSex
-from .models import Allocation
+from apoc.exceptions import Msg
+
+from . import statuses
+from .exceptions import BirthDateOutOfRange, InvalidSex, NumberNotUsable
+from .models import Allocation, CprStatusChange, StatusSource
 from .personnummer import FIRST_DATE, Personnummer
 from .registry import get_registry
 
-__all__ = ["allocate_personnummer", "allocation_annul", "record_existing_personnummer"]
+__all__ = [
+    "allocate_personnummer",
+    "allocation_annul",
+    "existing_number_use",
+    "record_existing_personnummer",
+]
 
 
 def _check_request(birth_date: date, sex: str) -> None:
@@ -47,6 +55,41 @@ def record_existing_personnummer(*, number: Personnummer, recorded_by: Any = Non
     return get_registry().record_existing(number=number, recorded_by=recorded_by)
 
 
-def allocation_annul(*, allocation: Allocation, reason: str) -> Allocation:
-    """Annul a number (CPR status 30). It stays in the register and is never reused."""
-    return get_registry().annul(allocation=allocation, reason=reason)
+def existing_number_use(*, number: Personnummer, recorded_by: Any = None) -> Allocation:
+    """The register's entry for a number a person presents, to use instead of a new one.
+
+    A number not yet in the register is recorded (``record_existing``); one
+    already there (recorded on an earlier intake that was refused) is used as it
+    is. A number whose status has ended for good (annulled, deleted, changed,
+    dead) cannot be used: ``NumberNotUsable``.
+    """
+    allocation = Allocation.objects.filter(personnummer=number.formatted).first()
+    if allocation is None:
+        return record_existing_personnummer(number=number, recorded_by=recorded_by)
+    if statuses.is_final(allocation.cpr_status):
+        raise NumberNotUsable(
+            params={
+                "masked": number.masked,
+                "status": Msg(statuses.by_code(allocation.cpr_status).label),
+            }
+        )
+    return allocation
+
+
+def allocation_annul(*, allocation: Allocation, reason: str, annulled_by: Any = None) -> Allocation:
+    """Annul a number (CPR status 30). It stays in the register and is never reused.
+
+    The change of status is recorded with its source, the review.
+    """
+    previous = allocation.cpr_status
+    allocation = get_registry().annul(allocation=allocation, reason=reason)
+    CprStatusChange.objects.create(
+        allocation=allocation,
+        previous_status=previous,
+        status=statuses.ANNULLED,
+        effective_date=timezone.localdate(),
+        source=StatusSource.REVIEW,
+        note=reason[:300],
+        recorded_by=annulled_by,
+    )
+    return allocation

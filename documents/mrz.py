@@ -45,6 +45,7 @@ from datetime import date
 from typing import Any, TypeVar
 
 from apoc.exceptions import DomainError, Msg, gettext_noop
+from cpr.countries import special_nationality
 
 __all__ = [
     "FIELD_LABELS",
@@ -341,11 +342,16 @@ def country_alpha2(code: str) -> str | None:
     """The ISO 3166-1 alpha-2 code for an MRZ country code, or ``None``.
 
     Accepts the code with or without fillers: ``"D<<"``, ``"D"`` and
-    ``"DEU"`` all give ``"DE"``; ``"UTO"`` and ``"XXA"`` give ``None``.
+    ``"DEU"`` all give ``"DE"``. The codes for stateless persons, refugees and
+    unknown nationality give APOC's codes for them (``"XXA"`` gives ``"XA"``,
+    :data:`cpr.countries.SPECIAL_NATIONALITIES`); ``"UTO"`` gives ``None``.
     """
     code = code.rstrip(FILLER)
     if code == "D":
         return "DE"
+    special = special_nationality(code)
+    if special is not None:
+        return special.alpha2
     return _ISO_ALPHA3.get(code)
 
 

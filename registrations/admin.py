@@ -32,7 +32,13 @@ from apoc.exceptions import DomainError
 from cpr.countries import COUNTRIES, DANISH
 
 from . import review
-from .admin_views import ReviewForm, reason_text, registration_export, registration_statistics
+from .admin_views import (
+    LIFECYCLE_ACTIONS,
+    ReviewForm,
+    reason_text,
+    registration_export,
+    registration_statistics,
+)
 from .files import document_response
 from .models import Offer, Registration
 from .selectors import parse_search, registrations_visible_to, search_condition
@@ -120,6 +126,9 @@ class RegistrationAdmin(admin.ModelAdmin):
         "cpr_status",
         "allocation_time",
         "annulment",
+        "links",
+        "history",
+        "outcome",
         "document_image",
         "eligibility_outcome",
         "jobnet_history",
@@ -128,7 +137,16 @@ class RegistrationAdmin(admin.ModelAdmin):
     fieldsets = [
         (
             _("Personnummer"),
-            {"fields": ["personnummer_full", "cpr_status", "allocation_time", "annulment"]},
+            {
+                "fields": [
+                    "personnummer_full",
+                    "cpr_status",
+                    "allocation_time",
+                    "annulment",
+                    "links",
+                    "history",
+                ]
+            },
         ),
         (
             _("Gennemgang"),
@@ -157,6 +175,8 @@ class RegistrationAdmin(admin.ModelAdmin):
                     "document_number",
                     "document_country",
                     "document_expiry",
+                    "document_sex",
+                    "document_withheld",
                     "document_image",
                 ]
             },
@@ -165,11 +185,13 @@ class RegistrationAdmin(admin.ModelAdmin):
             _("Kategori og egnethed"),
             {
                 "fields": [
+                    "outcome",
                     "category",
                     "offer_kind",
                     "asylum_case_id",
                     "decision_date",
                     "decision_reference",
+                    "decision_by",
                     "residence_registered",
                     "eligibility_outcome",
                 ]
@@ -182,6 +204,7 @@ class RegistrationAdmin(admin.ModelAdmin):
                     "address_abroad",
                     "stay_address",
                     "stay_co",
+                    "stay_municipality",
                     "phone",
                     "email",
                     "entry_date",
@@ -191,6 +214,8 @@ class RegistrationAdmin(admin.ModelAdmin):
                     "pd_u2_date",
                     "letter_language",
                     "registered_as_jobseeker_at",
+                    "jobseeker_ended_at",
+                    "jobseeker_end_reason",
                 ]
             },
         ),
@@ -289,6 +314,58 @@ class RegistrationAdmin(admin.ModelAdmin):
             "when": timezone.localtime(allocation.annulled_at).strftime("%d.%m.%Y %H:%M"),
             "reason": allocation.annulment_reason,
         }
+
+    @admin.display(description=_("udfald"))
+    def outcome(self, obj: Registration) -> str:
+        return obj.outcome
+
+    @admin.display(description=_("sammenhæng"))
+    def links(self, obj: Registration) -> str:
+        """The registrations an annulment links: the number kept, the one replaced."""
+        rows = []
+        if obj.annulment_reason:
+            rows.append(
+                gettext("Annulleret fordi: %(reason)s")
+                % {"reason": obj.get_annulment_reason_display()}
+            )
+        if obj.survivor_id:
+            rows.append(
+                gettext("Personen beholder %(masked)s")
+                % {"masked": obj.survivor.masked_personnummer}
+            )
+        if obj.replaces_id:
+            rows.append(
+                gettext("Erstatter %(masked)s") % {"masked": obj.replaces.masked_personnummer}
+            )
+        if obj.new_number_allowed_at:
+            rows.append(
+                gettext("Nyt nummer tilladt %(when)s")
+                % {"when": timezone.localtime(obj.new_number_allowed_at).strftime("%d.%m.%Y")}
+            )
+        return "; ".join(rows) or "–"
+
+    @admin.display(description=_("historik"))
+    def history(self, obj: Registration) -> str:
+        """Changes of CPR status and transfers between jobcentres."""
+        changes = obj.allocation.status_changes.order_by("-effective_date", "-id")
+        transfers = obj.transfers.select_related("from_jobcentre", "to_jobcentre")
+        items = [
+            f"{c.effective_date:%d.%m.%Y}: {c.get_status_display()} ({c.get_source_display()})"
+            for c in changes
+        ] + [
+            gettext("%(when)s: overført fra %(source)s til %(target)s")
+            % {
+                "when": timezone.localtime(t.transferred_at).strftime("%d.%m.%Y"),
+                "source": t.from_jobcentre.name,
+                "target": t.to_jobcentre.name,
+            }
+            for t in transfers
+        ]
+        if not items:
+            return "–"
+        return format_html(
+            "<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((i,) for i in items))
+        )
 
     @admin.display(description=_("billede af ID-dokument"))
     def document_image(self, obj: Registration) -> str:
@@ -418,6 +495,17 @@ class RegistrationAdmin(admin.ModelAdmin):
                     for action, target in review.REVIEW_ACTIONS.items()
                     if target in review.allowed_targets(obj.review_status)
                 ]
+                context["lifecycle_links"] = [
+                    (
+                        action,
+                        title,
+                        reverse(
+                            "admin:registrations_registration_lifecycle", args=[obj.pk, action]
+                        ),
+                    )
+                    for action, (_form, title, offered) in LIFECYCLE_ACTIONS.items()
+                    if offered(obj)
+                ]
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_urls(self) -> list:
@@ -432,6 +520,11 @@ class RegistrationAdmin(admin.ModelAdmin):
                 "<path:object_id>/gennemgang/<str:action>/",
                 wrap(self.review_view),
                 name="registrations_registration_review",
+            ),
+            path(
+                "<path:object_id>/forloeb/<str:action>/",
+                wrap(self.lifecycle_view),
+                name="registrations_registration_lifecycle",
             ),
             path(
                 "udtraek/",
@@ -459,6 +552,45 @@ class RegistrationAdmin(admin.ModelAdmin):
         obj = self._visible_object(request, object_id)
         return document_response(request, obj, request.audit)
 
+    def lifecycle_view(self, request: HttpRequest, object_id: str, action: str) -> HttpResponse:
+        """Transfer a registration, record a changed CPR status, or allow a new number."""
+        if action not in LIFECYCLE_ACTIONS:
+            raise Http404
+        obj = self._visible_object(request, object_id)
+        if not self.has_review_permission(request):
+            raise PermissionDenied
+        form_class, title, _offered = LIFECYCLE_ACTIONS[action]
+        change_url = reverse("admin:registrations_registration_change", args=[obj.pk])
+        form = form_class(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                form.apply(obj, request.audit)
+            except DomainError as error:
+                self._error(request, error)
+            else:
+                self.message_user(request, _LIFECYCLE_DONE[action], messages.SUCCESS)
+                return HttpResponseRedirect(self._after_lifecycle(request, obj, change_url))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "opts": self.model._meta,
+            "registration": obj,
+            "form": form,
+            "cancel_url": change_url,
+        }
+        return TemplateResponse(
+            request,
+            "admin/registrations/registration/lifecycle.html",
+            context,
+            status=400 if form.is_bound else 200,
+        )
+
+    def _after_lifecycle(self, request: HttpRequest, obj: Registration, change_url: str) -> str:
+        """Back to the registration, or to the list when it moved out of the user's scope."""
+        if self.get_queryset(request).filter(pk=obj.pk).exists():
+            return change_url
+        return reverse("admin:registrations_registration_changelist")
+
     def review_view(self, request: HttpRequest, object_id: str, action: str) -> HttpResponse:
         """Approve, flag or annul one registration, through a form for the comment or reason."""
         if action not in review.REVIEW_ACTIONS:
@@ -469,7 +601,9 @@ class RegistrationAdmin(admin.ModelAdmin):
         change_url = reverse("admin:registrations_registration_change", args=[obj.pk])
         form = ReviewForm(request.POST or None, action=action)
         if request.method == "POST" and form.is_valid():
-            self._batch(request, [obj], action, text=form.cleaned_data["text"])
+            self._batch(
+                request, [obj], action, text=form.cleaned_data["text"], annulment=form.annulment()
+            )
             return HttpResponseRedirect(change_url)
         return self._review_page(request, action, [obj], form, cancel_url=change_url)
 
@@ -505,17 +639,28 @@ class RegistrationAdmin(admin.ModelAdmin):
             return None
         form = ReviewForm(request.POST if "confirm" in request.POST else None, action=action)
         if "confirm" in request.POST and form.is_valid():
-            self._batch(request, rows, action, text=form.cleaned_data["text"])
+            self._batch(
+                request, rows, action, text=form.cleaned_data["text"], annulment=form.annulment()
+            )
             return None
         return self._review_page(request, action, rows, form, cancel_url=request.get_full_path())
 
-    def _batch(self, request: HttpRequest, registrations: Any, action: str, *, text: str) -> None:
+    def _batch(
+        self,
+        request: HttpRequest,
+        registrations: Any,
+        action: str,
+        *,
+        text: str,
+        annulment: review.Annulment | None = None,
+    ) -> None:
         try:
             result = review.registrations_review(
                 registrations=registrations,
                 action=action,
                 by=request.audit,
                 text=text,
+                annulment=annulment,
             )
         except DomainError as error:
             self._error(request, error)
@@ -567,6 +712,12 @@ _ACTION_LABELS = {
     "approve": _("Godkend"),
     "flag": _("Markér til opfølgning"),
     "annul": _("Annullér personnummeret"),
+}
+
+_LIFECYCLE_DONE = {
+    "transfer": _("Registreringen er overført. Det nye jobcenter har den nu."),
+    "cpr_status": _("Den ændrede CPR-status er registreret."),
+    "new_number": _("Personen kan nu få et nyt personnummer ved næste registrering."),
 }
 
 _DONE_MESSAGES = {

@@ -32,11 +32,15 @@ from apoc.accounts.scope import scope_for
 from apoc.admin_tools import changelist_criteria
 from apoc.audit.services import Action, audit_record
 from cpr.eligibility import TEMPLATES
+from cpr.models import CprStatus, StatusSource
 
-from .models import Category, IntakeRefusal, Registration, ReviewStatus
-from .selectors import registrations_visible_to
+from . import lifecycle
+from .models import AnnulmentReason, Category, IntakeRefusal, Registration, ReviewStatus
+from .review import Annulment
+from .selectors import registration_by_personnummer, registrations_visible_to
 
 __all__ = [
+    "LIFECYCLE_ACTIONS",
     "ReviewForm",
     "bar_chart_svg",
     "csv_rows",
@@ -50,7 +54,11 @@ __all__ = [
 
 
 class ReviewForm(forms.Form):
-    """The comment or reason of one review action, for one registration or a batch."""
+    """The comment or reason of one review action, for one registration or a batch.
+
+    An annulment also asks why, as a choice (it decides whether the person may
+    get a new number), and for a duplicate the personnummer the person keeps.
+    """
 
     text = forms.CharField(
         max_length=2000,
@@ -71,6 +79,42 @@ class ReviewForm(forms.Form):
         self.fields["text"].required = required
         self.fields["text"].error_messages["required"] = (
             _("Skriv en begrundelse.") if action == "annul" else _("Skriv en kommentar.")
+        )
+        if action == "annul":
+            self.fields["cause"] = forms.ChoiceField(
+                label=_("Årsag"),
+                choices=[("", "---------"), *AnnulmentReason.choices],
+                help_text=_(
+                    "Afgør, om personen kan få et nyt nummer: ved forkert fødselsdato eller køn "
+                    "ja; ved dobbeltnummer findes det nummer, personen beholder; ellers kun med "
+                    "en teamleders tilladelse."
+                ),
+            )
+            self.fields["survivor"] = forms.CharField(
+                label=_("Ved dobbeltnummer: det personnummer, personen beholder"),
+                max_length=20,
+                required=False,
+            )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("cause") == AnnulmentReason.DUPLICATE:
+            survivor = registration_by_personnummer(cleaned.get("survivor", ""))
+            if survivor is None:
+                self.add_error(
+                    "survivor",
+                    _("Skriv personnummeret på den registrering, personen beholder."),
+                )
+            cleaned["survivor"] = survivor
+        else:
+            cleaned["survivor"] = None
+        return cleaned
+
+    def annulment(self) -> Annulment | None:
+        if "cause" not in self.fields:
+            return None
+        return Annulment(
+            cause=self.cleaned_data["cause"], survivor=self.cleaned_data.get("survivor")
         )
 
 
@@ -361,3 +405,88 @@ def registration_statistics(model_admin: Any, request: HttpRequest) -> TemplateR
         % {"count": refusal_count},
     }
     return TemplateResponse(request, "admin/registrations/registration/statistics.html", context)
+
+
+# --- The life of a registration: transfer, CPR status, a new number -----------------------------
+
+
+class TransferForm(forms.Form):
+    to_jobcentre = forms.ModelChoiceField(
+        label=_("Til jobcenter"), queryset=Jobcentre.objects.order_by("name")
+    )
+    reason = forms.CharField(
+        label=_("Begrundelse"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text=_("Fx: personen er flyttet til kommunen og opholder sig nu dér."),
+    )
+
+    def apply(self, registration: Registration, by: Any) -> Any:
+        return lifecycle.registration_transfer(
+            registration=registration,
+            to_jobcentre=self.cleaned_data["to_jobcentre"],
+            reason=self.cleaned_data["reason"],
+            by=by,
+        )
+
+
+class CprStatusForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Ny CPR-status"),
+        choices=[
+            (code, label)
+            for code, label in CprStatus.choices
+            if code not in (CprStatus.NO_RESIDENCE, CprStatus.ANNULLED)
+        ],
+    )
+    effective_date = forms.DateField(
+        label=_("Gældende fra"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    source = forms.ChoiceField(
+        label=_("Kilde"),
+        choices=[
+            (StatusSource.CPR_LOOKUP, StatusSource.CPR_LOOKUP.label),
+            (StatusSource.CASEWORKER, StatusSource.CASEWORKER.label),
+        ],
+    )
+    note = forms.CharField(label=_("Bemærkning"), max_length=300, required=False)
+
+    def clean_effective_date(self) -> Any:
+        value = self.cleaned_data["effective_date"]
+        if value > timezone.localdate():
+            raise forms.ValidationError(_("Datoen ligger efter dags dato."), code="future")
+        return value
+
+    def apply(self, registration: Registration, by: Any) -> Any:
+        return lifecycle.registration_cpr_status(
+            registration=registration, by=by, **self.cleaned_data
+        )
+
+
+class AllowNewNumberForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Begrundelse for et nyt personnummer"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+    )
+
+    def apply(self, registration: Registration, by: Any) -> Any:
+        return lifecycle.registration_allow_new_number(
+            registration=registration, comment=self.cleaned_data["comment"], by=by
+        )
+
+
+#: action -> (form, title, what it needs of the registration to be offered)
+LIFECYCLE_ACTIONS: dict[str, tuple[type[forms.Form], Any, Any]] = {
+    "transfer": (TransferForm, _("Overfør til andet jobcenter"), lambda r: not r.is_annulled),
+    "cpr_status": (CprStatusForm, _("Registrér ændret CPR-status"), lambda r: not r.is_annulled),
+    "new_number": (
+        AllowNewNumberForm,
+        _("Tillad et nyt personnummer"),
+        lambda r: (
+            r.is_annulled
+            and r.annulment_reason not in (AnnulmentReason.WRONG_DATA, AnnulmentReason.DUPLICATE)
+            and r.new_number_allowed_at is None
+        ),
+    ),
+}

@@ -18,12 +18,22 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from cpr.countries import is_eea_or_swiss
-from cpr.eligibility import WARNING_CODES
+from cpr.countries import SPECIAL_NATIONALITIES, is_eea_or_swiss
+from cpr.eligibility import TEMPLATES, WARNING_CODES
 from cpr.personnummer import InvalidPersonnummer, parse
 from documents.foreign_ids import check_foreign_id
 
-from .models import LETTER_LANGUAGES, Category, DocumentType, OfferKind, Purpose, Sex
+from .models import (
+    LETTER_LANGUAGES,
+    MUNICIPALITY_CHOICES,
+    Category,
+    DocumentSex,
+    DocumentType,
+    JobseekerEnd,
+    OfferKind,
+    Purpose,
+    Sex,
+)
 from .uploads import DocumentRejected, verify_document
 
 FIRST_BIRTH_DATE = date(1858, 1, 1)
@@ -78,8 +88,9 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
-def country_choices(*, flag_eea: bool) -> list[tuple[str, object]]:
-    """Every country, with EU/EEA/Swiss ones first and flagged."""
+def country_choices(*, flag_eea: bool, special: bool = False) -> list[tuple[str, object]]:
+    """Every country, with EU/EEA/Swiss ones first and flagged; with ``special``, also
+    the nationalities of stateless persons, refugees and unknown nationality."""
     eea, others = [], []
     flag = gettext("EU/EØS")
     for code, name in countries:
@@ -87,13 +98,19 @@ def country_choices(*, flag_eea: bool) -> list[tuple[str, object]]:
             eea.append((code, f"{name} ({flag})"))
         else:
             others.append((code, name))
-    if not flag_eea:
-        return [("", "---------"), *others]
-    return [
-        ("", "---------"),
-        (_("EU/EØS og Schweiz"), eea),
-        (_("Øvrige lande"), others),
-    ]
+    groups: list[tuple[str, object]] = [("", "---------")]
+    if flag_eea:
+        groups += [(_("EU/EØS og Schweiz"), eea), (_("Øvrige lande"), others)]
+    else:
+        groups += others
+    if special:
+        groups.append(
+            (
+                _("Uden et lands statsborgerskab"),
+                [(n.alpha2, gettext(n.name_da)) for n in SPECIAL_NATIONALITIES],
+            )
+        )
+    return groups
 
 
 def announce_required_selects(form: forms.Form) -> None:
@@ -113,8 +130,10 @@ def announce_required_selects(form: forms.Form) -> None:
 
 
 class CountryChoiceField(forms.ChoiceField):
-    def __init__(self, *, flag_eea: bool = False, **kwargs):
-        super().__init__(choices=lambda: country_choices(flag_eea=flag_eea), **kwargs)
+    def __init__(self, *, flag_eea: bool = False, special: bool = False, **kwargs):
+        super().__init__(
+            choices=lambda: country_choices(flag_eea=flag_eea, special=special), **kwargs
+        )
 
 
 class IntakeForm(forms.Form):
@@ -157,9 +176,9 @@ class IntakeForm(forms.Form):
         label=_("Køn"),
         choices=Sex.choices,
         widget=forms.RadioSelect,
-        help_text=_("Som CPR registrerer det: mand eller kvinde."),
+        help_text=_("Det køn, personnummeret får: mand eller kvinde, som CPR registrerer det."),
     )
-    nationality = CountryChoiceField(label=_("Statsborgerskab"), flag_eea=True)
+    nationality = CountryChoiceField(label=_("Statsborgerskab"), flag_eea=True, special=True)
     place_of_birth = TextField(label=_("Fødested"), max_length=200)
     country_of_birth = CountryChoiceField(label=_("Fødeland"))
 
@@ -167,7 +186,21 @@ class IntakeForm(forms.Form):
     document_type = forms.ChoiceField(label=_("Dokumenttype"), choices=DocumentType.choices)
     document_number = TextField(label=_("Dokumentnummer"), max_length=40)
     document_country = CountryChoiceField(label=_("Udstedt af"))
-    document_expiry = forms.DateField(label=_("Udløbsdato"), widget=DateInput)
+    document_expiry = forms.DateField(
+        label=_("Udløbsdato"),
+        required=False,
+        widget=DateInput,
+        help_text=_("Kræves for pas og ID-kort. Et asylansøgerkort kan være uden."),
+    )
+    document_sex = forms.ChoiceField(
+        label=_("Køn i dokumentet"),
+        choices=[("", _("som ovenfor")), *DocumentSex.choices],
+        required=False,
+        help_text=_("Står der X eller <, vælger du ovenfor det køn, personnummeret skal have."),
+    )
+    document_withheld = forms.BooleanField(
+        label=_("Passet er inddraget eller tilbageholdt af en myndighed"), required=False
+    )
     document_file = forms.FileField(
         label=_("Farvefoto eller scanning af ID-dokumentet"),
         required=False,
@@ -185,6 +218,12 @@ class IntakeForm(forms.Form):
         help_text=_("Gade, nummer, postnummer og by. Brevet sendes hertil."),
     )
     stay_co = TextField(label=_("c/o"), max_length=200, required=False)
+    stay_municipality = forms.ChoiceField(
+        label=_("Opholdskommune"),
+        choices=[("", "---------"), *MUNICIPALITY_CHOICES],
+        required=False,
+        help_text=_("Kommunen, hvor personen opholder sig. Som udgangspunkt dit jobcenters."),
+    )
     phone = TextField(label=_("Telefon"), max_length=40, required=False)
     email = forms.EmailField(label=_("E-mail"), max_length=254, required=False)
     letter_language = forms.ChoiceField(
@@ -204,10 +243,21 @@ class IntakeForm(forms.Form):
     category = forms.ChoiceField(
         label=_("Kategori"), choices=Category.choices, widget=forms.RadioSelect
     )
+    jobseeker = forms.BooleanField(
+        label=_("Personen vil også søge job og tilmeldes som jobsøgende (kategori B og C)"),
+        required=False,
+        help_text=_("Kategori A tilmeldes altid. Kun jobsøgende får et Jobnet-brev."),
+    )
     offer_kind = forms.ChoiceField(
         label=_("Tilbud (kategori B)"),
         choices=[("", "---------"), *OfferKind.choices],
         required=False,
+    )
+    offer_provider = TextField(
+        label=_("Udbyder af tilbuddet (kategori B)"), max_length=200, required=False
+    )
+    offer_starts_on = forms.DateField(
+        label=_("Tilbuddet begynder (kategori B)"), required=False, widget=DateInput
     )
     asylum_case_id = TextField(
         label=_("Udlændingestyrelsens ID eller sagsnummer (kategori C)"),
@@ -222,6 +272,12 @@ class IntakeForm(forms.Form):
     decision_reference = TextField(
         label=_("Afgørelsens reference (kategori C)"), max_length=100, required=False
     )
+    decision_by = TextField(
+        label=_("Afgørelsen er truffet af (kategori C)"),
+        max_length=200,
+        required=False,
+        help_text=_("Sagsbehandlerens navn og myndighed."),
+    )
 
     # Existing number and residence
     has_personnummer = forms.BooleanField(
@@ -231,7 +287,7 @@ class IntakeForm(forms.Form):
         label=_("Personnummer personen har haft"),
         max_length=20,
         required=False,
-        help_text=_("DDMMÅÅ-SSSS. Der tildeles ikke et nyt nummer."),
+        help_text=_("DDMMÅÅ-SSSS. Nummeret bruges, og der tildeles ikke et nyt."),
     )
     residence_registered = forms.BooleanField(
         label=_("Personen er bopælsregistreret i Danmark"), required=False
@@ -314,6 +370,11 @@ class IntakeForm(forms.Form):
                     Div("document_expiry", css_class="col-md-3"),
                     css_class="row",
                 ),
+                Div(
+                    Div("document_sex", css_class="col-md-4"),
+                    Div("document_withheld", css_class="col-md-8"),
+                    css_class="row",
+                ),
                 "document_file",
             ),
             Fieldset(
@@ -330,10 +391,11 @@ class IntakeForm(forms.Form):
                 ),
                 Div(
                     Div("stay_co", css_class="col-md-4"),
+                    Div("stay_municipality", css_class="col-md-4"),
                     Div("phone", css_class="col-md-4"),
-                    Div("email", css_class="col-md-4"),
                     css_class="row",
                 ),
+                Div(Div("email", css_class="col-md-4"), css_class="row"),
                 Div(
                     Div("entry_date", css_class="col-md-4"),
                     Div("purpose", css_class="col-md-4"),
@@ -349,11 +411,18 @@ class IntakeForm(forms.Form):
             Fieldset(
                 _("Kategori"),
                 "category",
-                "offer_kind",
+                "jobseeker",
                 Div(
-                    Div("asylum_case_id", css_class="col-md-4"),
-                    Div("decision_date", css_class="col-md-4"),
-                    Div("decision_reference", css_class="col-md-4"),
+                    Div("offer_kind", css_class="col-md-4"),
+                    Div("offer_provider", css_class="col-md-4"),
+                    Div("offer_starts_on", css_class="col-md-4"),
+                    css_class="row",
+                ),
+                Div(
+                    Div("asylum_case_id", css_class="col-md-3"),
+                    Div("decision_date", css_class="col-md-3"),
+                    Div("decision_reference", css_class="col-md-3"),
+                    Div("decision_by", css_class="col-md-3"),
                     css_class="row",
                 ),
             ),
@@ -409,42 +478,26 @@ class IntakeForm(forms.Form):
         return (content, verified)
 
     def clean_existing_personnummer(self):
+        """The number as written; the same answer as the rules (cpr.eligibility) give."""
         value = self.cleaned_data.get("existing_personnummer", "").strip()
         if not value:
             return ""
         try:
-            number = parse(value)
+            number = parse(value, timezone.localdate())
         except InvalidPersonnummer as error:
             raise ValidationError(error.message_in(gettext), code=error.code) from None
         if number.is_replacement:
             raise ValidationError(
-                _("Det er et erstatningspersonnummer (dag + 60), ikke et CPR-nummer."),
-                code="replacement",
+                gettext(TEMPLATES["existing_personnummer_replacement"]) % {"masked": number.masked},
+                code="existing_personnummer_replacement",
             )
         return str(number)
 
     def clean(self):
         cleaned = super().clean()
-        if (
-            cleaned.get("has_personnummer")
-            and not cleaned.get("existing_personnummer")
-            and "existing_personnummer" not in self.errors
-        ):
-            self.add_error(
-                "existing_personnummer",
-                ValidationError(_("Skriv det personnummer, personen har haft."), code="required"),
-            )
         if cleaned.get("receives_pd_u2") and not cleaned.get("pd_u2_date"):
             self.add_error(
                 "pd_u2_date", ValidationError(_("Skriv datoen på PD U2."), code="required")
-            )
-        if cleaned.get("category") == Category.OFFER and not cleaned.get("offer_kind"):
-            self.add_error(
-                "offer_kind",
-                ValidationError(
-                    _("Vælg om det er et beskæftigelsesrettet tilbud eller danskundervisning."),
-                    code="required",
-                ),
             )
         self._check_foreign_id(cleaned)
         expiry = cleaned.get("document_expiry")
@@ -476,6 +529,12 @@ class SearchForm(forms.Form):
         label=_("Søg"),
         max_length=200,
         help_text=_("Personnummer, navn, fødselsdato (DD.MM.ÅÅÅÅ) eller dokumentnummer."),
+    )
+
+
+class JobseekerEndForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=_("Årsag til afmelding"), choices=[("", "---------"), *JobseekerEnd.choices]
     )
 
 

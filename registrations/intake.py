@@ -26,6 +26,7 @@ from cpr.eligibility import (
     Purpose,
     check_eligibility,
 )
+from cpr.personnummer import Personnummer, try_parse
 from documents.foreign_ids import ForeignIdResult, check_foreign_id
 from documents.names import name_key, normalise
 from documents.numbers import document_key
@@ -66,13 +67,16 @@ class IntakeData:
     document_type: str
     document_number: str
     document_country: str
-    document_expiry: date
     address_abroad: str
     stay_address: str
     entry_date: date
     purpose: str
     expected_stay_months: int
     category: str
+    document_expiry: date | None = None
+    document_sex: str = ""  # as the document says: "M", "F", "X" or "" (not given)
+    document_withheld: bool = False
+    stay_municipality: str = ""  # kommunekode; "" is the caseworker's own municipality
     stay_co: str = ""
     phone: str = ""
     email: str = ""
@@ -84,6 +88,11 @@ class IntakeData:
     asylum_case_id: str = ""
     decision_date: date | None = None
     decision_reference: str = ""
+    decision_by: str = ""
+    #: B and C: the person also seeks work (A always does).
+    jobseeker: bool = False
+    offer_provider: str = ""
+    offer_starts_on: date | None = None
     has_personnummer: bool = False
     existing_personnummer: str = ""
     residence_registered: bool = False
@@ -100,8 +109,12 @@ class IntakeData:
 
 
 #: Fields of :class:`IntakeData` that decide the intake but are not stored on the
-#: registration: a number the person presents goes to the register of numbers.
-INPUT_ONLY_FIELDS = frozenset({"has_personnummer", "existing_personnummer"})
+#: registration itself: a number the person presents goes to the register of
+#: numbers, the offer of category B becomes an Offer, and "seeks work" becomes the
+#: registration as jobseeker.
+INPUT_ONLY_FIELDS = frozenset(
+    {"has_personnummer", "existing_personnummer", "jobseeker", "offer_provider", "offer_starts_on"}
+)
 
 
 @dataclass(frozen=True)
@@ -114,15 +127,19 @@ class PersonKeys:
     document_number_key: str
     nationality: str
     foreign_id_key: str = ""
+    personnummer: str = ""  # a number the person presents, DDMMYY-SSSS
 
     def as_criteria(self) -> dict[str, Any]:
         """For the access log: the keys, without names in clear."""
-        return {
+        criteria = {
             "name_key": self.name_key,
             "birth_date": self.birth_date.isoformat(),
             "document": f"{self.document_country}:{self.document_number_key}",
             "foreign_id": self.foreign_id_key,
         }
+        if self.personnummer:
+            criteria["personnummer"] = self.personnummer
+        return criteria
 
 
 @dataclass(frozen=True)
@@ -134,6 +151,12 @@ class IntakeDecision:
     keys: PersonKeys
     #: The registration's fields about the person: the data, normalised, plus the keys.
     values: Mapping[str, Any]
+    #: The valid personnummer the person presents: used, and no new number allocated.
+    existing_number: Personnummer | None = None
+    #: Registered as jobseeker at the intake: category A always, B and C when ticked.
+    jobseeker: bool = True
+    #: Category B's offer, recorded at the intake (kind, provider, starts_on).
+    offer: Mapping[str, Any] | None = None
 
     @property
     def warnings(self) -> tuple[Any, ...]:
@@ -169,6 +192,7 @@ def person_keys(
     document_number: str,
     nationality: str,
     foreign_id_key: str = "",
+    personnummer: str = "",
 ) -> PersonKeys:
     """The duplicate check's keys of a person as entered."""
     return PersonKeys(
@@ -178,11 +202,12 @@ def person_keys(
         document_number_key=document_key(document_number),
         nationality=nationality,
         foreign_id_key=foreign_id_key,
+        personnummer=personnummer,
     )
 
 
-def intake_facts(data: IntakeData) -> IntakeFacts:
-    """The facts the eligibility rules read."""
+def intake_facts(data: IntakeData, jobcentre_municipality: str = "") -> IntakeFacts:
+    """The facts the eligibility rules read; ``jobcentre_municipality`` is the caseworker's."""
     return IntakeFacts(
         nationality=data.nationality,
         category=Category(data.category),
@@ -197,10 +222,20 @@ def intake_facts(data: IntakeData) -> IntakeFacts:
         asylum_case_id=data.asylum_case_id,
         decision_date=data.decision_date,
         decision_reference=data.decision_reference,
+        decision_by=data.decision_by,
+        document_type=data.document_type,
+        document_withheld=data.document_withheld,
+        sex=data.sex,
+        document_sex=data.document_sex,
+        offer_kind=data.offer_kind,
+        offer_provider=data.offer_provider,
+        offer_starts_on=data.offer_starts_on,
+        stay_municipality=data.stay_municipality,
+        jobcentre_municipality=jobcentre_municipality,
     )
 
 
-def _stored_values(data: IntakeData, keys: PersonKeys) -> dict[str, Any]:
+def _stored_values(data: IntakeData, keys: PersonKeys, stay: str) -> dict[str, Any]:
     values = {
         name: getattr(data, name)
         for name in IntakeData.field_names()
@@ -211,6 +246,7 @@ def _stored_values(data: IntakeData, keys: PersonKeys) -> dict[str, Any]:
         values["pd_u2_date"] = None
     if data.category != Category.OFFER:
         values["offer_kind"] = ""
+    values["stay_municipality"] = stay
     values.update(
         name_key=keys.name_key,
         name_search=normalise(f"{data.given_names} {data.surname}"),
@@ -220,8 +256,14 @@ def _stored_values(data: IntakeData, keys: PersonKeys) -> dict[str, Any]:
     return values
 
 
-def intake_decide(data: IntakeData, *, today: date) -> IntakeDecision:
-    """The rules over one intake on ``today``: blocks, warnings, errors and derived values."""
+def intake_decide(
+    data: IntakeData, *, today: date, jobcentre_municipality: str = ""
+) -> IntakeDecision:
+    """The rules over one intake on ``today``: blocks, warnings, errors and derived values.
+
+    ``jobcentre_municipality`` is the kommunekode of the caseworker's jobcentre:
+    the default stay municipality, and a different one is a warning.
+    """
     foreign = (
         check_foreign_id(
             data.nationality,
@@ -233,6 +275,7 @@ def intake_decide(data: IntakeData, *, today: date) -> IntakeDecision:
         if data.foreign_id_number
         else None
     )
+    existing = _presented_number(data, today)
     keys = person_keys(
         surname=data.surname,
         given_names=data.given_names,
@@ -241,10 +284,32 @@ def intake_decide(data: IntakeData, *, today: date) -> IntakeDecision:
         document_number=data.document_number,
         nationality=data.nationality,
         foreign_id_key=foreign.normalised if foreign is not None else "",
+        personnummer=str(existing) if existing is not None else "",
     )
+    stay = data.stay_municipality or jobcentre_municipality
+    facts = intake_facts(dataclasses.replace(data, stay_municipality=stay), jobcentre_municipality)
     return IntakeDecision(
-        eligibility=check_eligibility(intake_facts(data), today=today),
+        eligibility=check_eligibility(facts, today=today),
         foreign_id=foreign,
         keys=keys,
-        values=_stored_values(data, keys),
+        values=_stored_values(data, keys, stay),
+        existing_number=existing,
+        jobseeker=data.category == Category.JOBSEEKER or data.jobseeker,
+        offer=_offer(data),
     )
+
+
+def _presented_number(data: IntakeData, today: date) -> Personnummer | None:
+    """The real personnummer the person presents, or None (no number, or none valid)."""
+    number = try_parse(data.existing_personnummer, today) if data.existing_personnummer else None
+    return number if number is not None and not number.is_replacement else None
+
+
+def _offer(data: IntakeData) -> dict[str, Any] | None:
+    if data.category != Category.OFFER or not data.offer_kind:
+        return None
+    return {
+        "kind": data.offer_kind,
+        "provider": data.offer_provider,
+        "starts_on": data.offer_starts_on,
+    }

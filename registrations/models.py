@@ -6,9 +6,12 @@ from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_countries import Countries
 from django_countries.fields import CountryField
 
+from apoc.accounts.municipalities import MUNICIPALITIES
 from cpr import eligibility
+from cpr.countries import SPECIAL_NATIONALITIES
 
 
 class DocumentStorage(FileSystemStorage):
@@ -47,12 +50,53 @@ class OfferKind(models.TextChoices):
 class DocumentType(models.TextChoices):
     PASSPORT = "passport", _("pas")
     ID_CARD = "id_card", _("nationalt ID-kort")
+    ASYLUM_CARD = "asylum_card", _("asylansøgerkort fra Udlændingestyrelsen")
     OTHER = "other", _("andet")
 
 
 class Sex(models.TextChoices):
+    """The sex the personnummer encodes (its last digit)."""
+
     MALE = "M", _("mand")
     FEMALE = "F", _("kvinde")
+
+
+class DocumentSex(models.TextChoices):
+    """The sex as the identity document states it (ICAO 9303: M, F or X/<)."""
+
+    MALE = "M", _("mand (M)")
+    FEMALE = "F", _("kvinde (F)")
+    UNSPECIFIED = "X", _("uspecificeret (X eller <)")
+
+
+class JobseekerEnd(models.TextChoices):
+    """Why a registration as jobseeker ended (afmelding)."""
+
+    EMPLOYED = "employed", _("har fået arbejde")
+    EDUCATION = "education", _("er begyndt på en uddannelse")
+    LEFT_DENMARK = "left_denmark", _("er rejst fra Danmark")
+    MOVED = "moved", _("er flyttet til en anden kommune")
+    OWN_WISH = "own_wish", _("ønsker ikke længere at være tilmeldt")
+    OTHER = "other", _("anden årsag")
+
+
+class AnnulmentReason(models.TextChoices):
+    """Why a number was annulled; it decides whether the person may get a new one."""
+
+    WRONG_DATA = "wrong_data", _("nummeret har forkert fødselsdato eller køn")
+    DUPLICATE = "duplicate", _("personen har et andet personnummer (dobbeltnummer)")
+    MISTAKE = "mistake", _("registreret ved en fejl")
+    NOT_ELIGIBLE = "not_eligible", _("personen var ikke berettiget")
+
+
+class Nationalities(Countries):
+    """Every country, and ICAO's codes for people without a state's nationality
+    (stateless, refugees, unknown), stored as ISO's user-assigned XA, XB, XC, XX."""
+
+    override = {n.alpha2: _(n.name_da) for n in SPECIAL_NATIONALITIES}
+
+
+MUNICIPALITY_CHOICES = [(m.code, f"{m.name} ({m.code})") for m in MUNICIPALITIES]
 
 
 class ReviewStatus(models.TextChoices):
@@ -121,16 +165,20 @@ class Registration(models.Model):
     name_search = models.CharField(_("søgenavn"), max_length=400, editable=False)
     birth_date = models.DateField(_("fødselsdato"))
     sex = models.CharField(_("køn"), max_length=1, choices=Sex.choices)
-    nationality = CountryField(_("statsborgerskab"))
+    nationality = CountryField(_("statsborgerskab"), countries=Nationalities)
     place_of_birth = models.CharField(_("fødested"), max_length=200)
     country_of_birth = CountryField(_("fødeland"))
 
     # Identity document
-    document_type = models.CharField(_("dokumenttype"), max_length=10, choices=DocumentType.choices)
+    document_type = models.CharField(_("dokumenttype"), max_length=12, choices=DocumentType.choices)
     document_number = models.CharField(_("dokumentnummer"), max_length=40)
     document_number_key = models.CharField(max_length=40, editable=False)
     document_country = CountryField(_("udstedende land"))
-    document_expiry = models.DateField(_("udløbsdato"))
+    document_expiry = models.DateField(_("udløbsdato"), null=True, blank=True)
+    document_sex = models.CharField(
+        _("køn i dokumentet"), max_length=1, choices=DocumentSex.choices, blank=True
+    )
+    document_withheld = models.BooleanField(_("pas inddraget eller tilbageholdt"), default=False)
     document_file = models.FileField(
         _("billede af ID-dokument"),
         storage=DocumentStorage,
@@ -145,6 +193,9 @@ class Registration(models.Model):
     address_abroad = models.TextField(_("adresse i udlandet"), max_length=500)
     stay_address = models.TextField(_("opholdsadresse i Danmark"), max_length=500)
     stay_co = models.CharField(_("c/o"), max_length=200, blank=True)
+    stay_municipality = models.CharField(
+        _("opholdskommune"), max_length=3, choices=MUNICIPALITY_CHOICES, blank=True
+    )
     phone = models.CharField(_("telefon"), max_length=40, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     letter_language = models.CharField(
@@ -166,6 +217,7 @@ class Registration(models.Model):
     )
     decision_date = models.DateField(_("afgørelsesdato"), null=True, blank=True)
     decision_reference = models.CharField(_("afgørelsens reference"), max_length=100, blank=True)
+    decision_by = models.CharField(_("afgørelsen truffet af"), max_length=200, blank=True)
 
     # Existing number and residence
     residence_registered = models.BooleanField(_("bopælsregistreret i Danmark"), default=False)
@@ -173,8 +225,47 @@ class Registration(models.Model):
     # Eligibility outcome
     warnings_confirmed = models.JSONField(_("bekræftede advarsler"), default=list, blank=True)
 
-    # Registration as jobseeker, review
-    registered_as_jobseeker_at = models.DateTimeField(_("tilmeldt som jobsøgende"))
+    # Registration as jobseeker: A always, B and C when the person also seeks work
+    registered_as_jobseeker_at = models.DateTimeField(
+        _("tilmeldt som jobsøgende"), null=True, blank=True
+    )
+    jobseeker_ended_at = models.DateTimeField(_("afmeldt som jobsøgende"), null=True, blank=True)
+    jobseeker_end_reason = models.CharField(
+        _("årsag til afmelding"), max_length=20, choices=JobseekerEnd.choices, blank=True
+    )
+
+    # Annulment, and the registrations it links
+    annulment_reason = models.CharField(
+        _("årsag til annullering"), max_length=20, choices=AnnulmentReason.choices, blank=True
+    )
+    survivor = models.ForeignKey(
+        "self",
+        verbose_name=_("personens gældende registrering"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="duplicates",
+        help_text=_("Ved dobbeltnummer: den registrering, personen beholder."),
+    )
+    replaces = models.ForeignKey(
+        "self",
+        verbose_name=_("erstatter den annullerede registrering"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="replaced_by",
+    )
+    new_number_allowed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("nyt nummer tilladt af"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    new_number_allowed_at = models.DateTimeField(_("nyt nummer tilladt"), null=True, blank=True)
+
+    # Review
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("sagsbehandler"),
@@ -231,6 +322,34 @@ class Registration(models.Model):
     @property
     def full_name(self) -> str:
         return f"{self.given_names} {self.surname}"
+
+    @property
+    def is_jobseeker(self) -> bool:
+        """Registered as jobseeker now (and not ended)."""
+        return self.registered_as_jobseeker_at is not None and self.jobseeker_ended_at is None
+
+    @property
+    def is_annulled(self) -> bool:
+        return self.review_status == ReviewStatus.ANNULLED
+
+    @property
+    def outcome(self) -> str:
+        """What the person got, in words for the registration page, admin and export."""
+        if self.is_annulled:
+            return _("Annulleret")
+        parts = {
+            Category.JOBSEEKER: [],
+            Category.OFFER: [_("Tilbud registreret")],
+            Category.ASYLUM_ASSISTANCE: [_("Personlig assistance registreret")],
+        }.get(self.category, [])
+        if self.is_jobseeker:
+            parts = [*parts, _("tilmeldt som jobsøgende")]
+        elif self.jobseeker_ended_at is not None:
+            parts = [*parts, _("afmeldt som jobsøgende")]
+        else:
+            parts = [*parts, _("ikke tilmeldt som jobsøgende")]
+        text = ", ".join(str(part) for part in parts)
+        return text[:1].upper() + text[1:]
 
     @property
     def personnummer(self) -> str:
@@ -293,3 +412,48 @@ class IntakeRefusal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.refused_at:%Y-%m-%d} {self.category} {','.join(self.reason_codes)}"
+
+
+class RegistrationTransfer(models.Model):
+    """A registration moved to the jobcentre of the municipality the person moved to."""
+
+    registration = models.ForeignKey(
+        Registration,
+        verbose_name=_("registrering"),
+        on_delete=models.CASCADE,
+        related_name="transfers",
+    )
+    from_jobcentre = models.ForeignKey(
+        "accounts.Jobcentre",
+        verbose_name=_("fra jobcenter"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    to_jobcentre = models.ForeignKey(
+        "accounts.Jobcentre",
+        verbose_name=_("til jobcenter"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reason = models.TextField(_("begrundelse"), max_length=2000)
+    transferred_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("overført af"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    transferred_at = models.DateTimeField(_("overført"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("overførsel")
+        verbose_name_plural = _("overførsler")
+        ordering = ["-transferred_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(from_jobcentre=models.F("to_jobcentre")),
+                name="transfer_to_another_jobcentre",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_jobcentre_id} → {self.to_jobcentre_id}"

@@ -29,17 +29,19 @@ from apoc.exceptions import DomainError, Msg, gettext_noop
 from cpr.services import allocation_annul
 from jobnet.services import jobnet_account_disable
 
-from .models import Registration, ReviewStatus
+from .models import AnnulmentReason, Registration, ReviewStatus
 
 __all__ = [
     "BATCH_LIMIT",
     "REVIEW_ACTIONS",
     "TRANSITIONS",
+    "Annulment",
     "BatchResult",
     "BatchTooLarge",
     "InvalidTransition",
     "ReasonRequired",
     "ReviewNotAllowed",
+    "SurvivorRequired",
     "allowed_targets",
     "registration_annul",
     "registration_approve",
@@ -102,6 +104,14 @@ class ReviewNotAllowed(DomainError):
     template = gettext_noop("Du har ikke ret til at gennemgå registreringen %(masked)s.")
 
 
+class SurvivorRequired(DomainError):
+    code = "survivor_required"
+    template = gettext_noop(
+        "Ved et dobbeltnummer skal du angive det personnummer, personen beholder. Det skal "
+        "høre til en anden registrering, som ikke er annulleret."
+    )
+
+
 class BatchTooLarge(DomainError):
     code = "batch_too_large"
     template = gettext_noop(
@@ -154,6 +164,7 @@ def _review(
     target: str,
     by: AuditContext,
     comment: str,
+    annulment: Annulment | None = None,
 ) -> Registration:
     """The one write path of every review. Call inside a transaction."""
     current = _locked(registration)
@@ -175,14 +186,7 @@ def _review(
     )
     current.save(update_fields=list(_REVIEW_FIELDS))
     if target == _ANNULLED:
-        allocation_annul(allocation=current.allocation, reason=comment)
-        registration_jobnet_disable(registration=current, by=by)
-        audit_record(
-            by,
-            action=Action.ANNUL,
-            subject=current,
-            criteria={"from": previous, "to": target, "reason": comment},
-        )
+        _annul(current, annulment or Annulment(), previous=previous, comment=comment, by=by)
     else:
         audit_record(
             by,
@@ -195,6 +199,43 @@ def _review(
         setattr(registration, name, getattr(current, name))
     registration.allocation = current.allocation
     return registration
+
+
+@dataclass(frozen=True)
+class Annulment:
+    """Why a number is annulled (a choice) and, for a duplicate, the registration kept."""
+
+    cause: str = AnnulmentReason.MISTAKE
+    survivor: Registration | None = None
+
+
+def _annul(
+    current: Registration, annulment: Annulment, *, previous: str, comment: str, by: AuditContext
+) -> None:
+    cause = AnnulmentReason(annulment.cause)
+    survivor = annulment.survivor
+    if cause == AnnulmentReason.DUPLICATE:
+        if survivor is None or survivor.pk == current.pk or survivor.is_annulled:
+            raise SurvivorRequired()
+    else:
+        survivor = None
+    current.annulment_reason = cause.value
+    current.survivor = survivor
+    current.save(update_fields=["annulment_reason", "survivor"])
+    allocation_annul(allocation=current.allocation, reason=comment, annulled_by=by.user)
+    registration_jobnet_disable(registration=current, by=by)
+    audit_record(
+        by,
+        action=Action.ANNUL,
+        subject=current,
+        criteria={
+            "from": previous,
+            "to": _ANNULLED,
+            "reason": comment,
+            "cause": cause.value,
+            **({"survivor": survivor.pk} if survivor is not None else {}),
+        },
+    )
 
 
 def registration_jobnet_disable(*, registration: Registration, by: AuditContext) -> None:
@@ -251,6 +292,8 @@ def registration_annul(
     registration: Registration,
     by: AuditContext,
     reason: str,
+    cause: str = AnnulmentReason.MISTAKE,
+    survivor: Registration | None = None,
 ) -> Registration:
     """Annul an allocation: CPR status 30, the Jobnet account disabled.
 
@@ -263,18 +306,23 @@ def registration_annul(
         target=_ANNULLED,
         by=by,
         comment=_clean_text(reason),
+        annulment=Annulment(cause=cause, survivor=survivor),
     )
 
 
 _SERVICES = {
-    "approve": lambda *, registration, by, text: registration_approve(
+    "approve": lambda *, registration, by, text, annulment: registration_approve(
         registration=registration, by=by, comment=text
     ),
-    "flag": lambda *, registration, by, text: registration_flag(
+    "flag": lambda *, registration, by, text, annulment: registration_flag(
         registration=registration, by=by, comment=text
     ),
-    "annul": lambda *, registration, by, text: registration_annul(
-        registration=registration, by=by, reason=text
+    "annul": lambda *, registration, by, text, annulment: registration_annul(
+        registration=registration,
+        by=by,
+        reason=text,
+        cause=annulment.cause,
+        survivor=annulment.survivor,
     ),
 }
 
@@ -293,6 +341,7 @@ def registrations_review(
     action: str,
     by: AuditContext,
     text: str = "",
+    annulment: Annulment | None = None,
 ) -> BatchResult:
     """Apply one review action to several registrations, each in its own transaction.
 
@@ -318,7 +367,9 @@ def registrations_review(
     result = BatchResult()
     for registration in rows:
         try:
-            _SERVICES[action](registration=registration, by=by, text=text)
+            _SERVICES[action](
+                registration=registration, by=by, text=text, annulment=annulment or Annulment()
+            )
         except DomainError as error:
             result.refused.append((registration, error))
         else:

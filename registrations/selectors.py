@@ -25,12 +25,15 @@ __all__ = [
     "DuplicateMatch",
     "SearchQuery",
     "find_duplicates",
+    "match_of",
     "parse_search",
+    "registration_by_personnummer",
     "registration_search",
     "registration_submitted",
     "registrations_today",
     "registrations_visible_to",
     "search_condition",
+    "survivor_match",
 ]
 
 SEARCH_LIMIT = 50
@@ -39,6 +42,20 @@ SEARCH_LIMIT = 50
 def registrations_visible_to(user: Any) -> QuerySet[Registration]:
     """What a user may see: their own jobcentre's registrations, or all for national staff."""
     return scope_for(user).filter(Registration.objects.select_related("allocation", "jobcentre"))
+
+
+def registration_by_personnummer(text: str) -> Registration | None:
+    """The registration in force with this personnummer, in any jobcentre (an annulment's
+    survivor may be registered elsewhere)."""
+    number = try_parse(text or "", timezone.localdate())
+    if number is None:
+        return None
+    return (
+        Registration.objects.select_related("allocation", "jobcentre")
+        .exclude(review_status=ReviewStatus.ANNULLED)
+        .filter(allocation__personnummer=str(number))
+        .first()
+    )
 
 
 def registration_submitted(user: Any, token: uuid.UUID) -> Registration | None:
@@ -61,14 +78,40 @@ class DuplicateMatch:
     jobcentre_name: str
     masked_personnummer: str
     reasons: tuple[str, ...]
+    #: An annulled registration: whether it blocks a new number depends on why.
+    annulled: bool = False
+    annulment_reason: str = ""
+    annulled_at: Any = None
+    survivor_id: int | None = None
+    new_number_allowed: bool = False
+
+
+_MATCH_FIELDS = (
+    "id",
+    "jobcentre_id",
+    "document_country",
+    "document_number_key",
+    "name_key",
+    "birth_date",
+    "nationality",
+    "foreign_id_key",
+    "review_status",
+    "annulment_reason",
+    "reviewed_at",
+    "survivor_id",
+    "new_number_allowed_at",
+    "jobcentre__name",
+    "allocation__personnummer",
+)
 
 
 def find_duplicates(keys: PersonKeys) -> list[DuplicateMatch]:
-    """Every registration, in any jobcentre, that may be the same person.
+    """Every registration, in any jobcentre, that may be the same person, annulled ones too.
 
     A match is the same issuing country and document number, the same foreign
     personal ID number (normalised by :func:`documents.foreign_ids.check_foreign_id`),
-    or the same name key and birth date. Annulled registrations do not count.
+    the same name key and birth date, or the personnummer the person presents.
+    Registrations that are in force come first.
     """
     condition = Q(
         document_country=keys.document_country, document_number_key=keys.document_number_key
@@ -77,36 +120,56 @@ def find_duplicates(keys: PersonKeys) -> list[DuplicateMatch]:
         condition |= Q(name_key=keys.name_key, birth_date=keys.birth_date)
     if keys.foreign_id_key:
         condition |= Q(nationality=keys.nationality, foreign_id_key=keys.foreign_id_key)
-    rows = (
-        Registration.objects.filter(condition)
-        .exclude(review_status=ReviewStatus.ANNULLED)
-        .select_related("allocation", "jobcentre")
-        .only(
-            "id",
-            "document_country",
-            "document_number_key",
-            "name_key",
-            "birth_date",
-            "nationality",
-            "foreign_id_key",
-            "jobcentre__name",
-            "allocation__personnummer",
-        )[:20]
-    )
-    return [
-        DuplicateMatch(
-            registration_id=row.id,
-            jobcentre_id=row.jobcentre_id,
-            jobcentre_name=row.jobcentre.name,
-            masked_personnummer=row.allocation.masked,
-            reasons=_match_reasons(row, keys),
+    found = _match_rows(Registration.objects.filter(condition))
+    if keys.personnummer:
+        # A query of its own: an OR across the join would keep the planner off the indexes.
+        found |= _match_rows(
+            Registration.objects.filter(allocation__personnummer=keys.personnummer)
         )
-        for row in rows
-    ]
+    rows = sorted(
+        found.values(), key=lambda row: (row.review_status == ReviewStatus.ANNULLED, row.id)
+    )
+    return [match_of(row, _match_reasons(row, keys)) for row in rows[:20]]
+
+
+def _match_rows(queryset: QuerySet[Registration]) -> dict[int, Registration]:
+    rows = queryset.select_related("allocation", "jobcentre").only(*_MATCH_FIELDS)[:20]
+    return {row.id: row for row in rows}
+
+
+def match_of(row: Registration, reasons: tuple[str, ...]) -> DuplicateMatch:
+    """A registration as a match of the duplicate check (what a caseworker may be told)."""
+    return DuplicateMatch(
+        registration_id=row.id,
+        jobcentre_id=row.jobcentre_id,
+        jobcentre_name=row.jobcentre.name,
+        masked_personnummer=row.allocation.masked,
+        reasons=reasons,
+        annulled=row.review_status == ReviewStatus.ANNULLED,
+        annulment_reason=row.annulment_reason,
+        annulled_at=row.reviewed_at if row.review_status == ReviewStatus.ANNULLED else None,
+        survivor_id=row.survivor_id,
+        new_number_allowed=row.new_number_allowed_at is not None,
+    )
+
+
+def survivor_match(match: DuplicateMatch) -> DuplicateMatch | None:
+    """The registration a duplicate was annulled in favour of, as a match."""
+    if match.survivor_id is None:
+        return None
+    row = (
+        Registration.objects.select_related("allocation", "jobcentre")
+        .only(*_MATCH_FIELDS)
+        .filter(pk=match.survivor_id)
+        .first()
+    )
+    return match_of(row, ("survivor",)) if row is not None else None
 
 
 def _match_reasons(row: Registration, keys: PersonKeys) -> tuple[str, ...]:
     found = {
+        "personnummer": bool(keys.personnummer)
+        and row.allocation.personnummer == keys.personnummer,
         "document": row.document_country == keys.document_country
         and row.document_number_key == keys.document_number_key,
         "foreign_id": bool(keys.foreign_id_key)

@@ -26,17 +26,22 @@ from apoc.db import reconnect_if_broken
 from apoc.exceptions import DomainError, gettext_noop
 from cpr.eligibility import NotEligible
 from cpr.exceptions import AlreadyRegistered
-from cpr.personnummer import try_parse
-from cpr.services import allocate_personnummer, record_existing_personnummer
+from cpr.models import Allocation
+from cpr.services import (
+    allocate_personnummer,
+    existing_number_use,
+    record_existing_personnummer,
+)
 from jobnet.letters import LetterData
 from jobnet.services import jobnet_account_create, jobnet_account_new, letter_print
 
 from .files import SubmittedDocument, discard_unless_referenced, stored_document
 from .intake import IntakeData, IntakeDecision, PersonKeys, WarningsNotConfirmed, intake_decide
-from .models import IntakeRefusal, Offer, Registration, ReviewStatus
-from .selectors import DuplicateMatch, find_duplicates
+from .models import AnnulmentReason, IntakeRefusal, Offer, Registration
+from .selectors import DuplicateMatch, find_duplicates, survivor_match
 
 __all__ = [
+    "AnnulledRegistrationFound",
     "DuplicateFound",
     "IntakeData",
     "NoJobcentre",
@@ -44,6 +49,7 @@ __all__ = [
     "WarningsNotConfirmed",
     "intake_refusal_record",
     "offer_create",
+    "presented_number_record",
     "registration_create",
     "registration_letter_print",
     "registration_submit",
@@ -61,6 +67,23 @@ class DuplicateFound(DomainError):
     def __init__(self, matches: list[DuplicateMatch]) -> None:
         self.matches = matches
         super().__init__()
+
+
+class AnnulledRegistrationFound(DomainError):
+    """The person has an annulled registration that only a supervisor may let go."""
+
+    code = "annulled_registration"
+    template = gettext_noop(
+        "Personen har en annulleret registrering (%(masked)s hos %(jobcentre)s), og "
+        "annulleringens årsag giver ikke ret til et nyt personnummer. Kun en teamleder kan "
+        "tillade et nyt nummer: bed teamlederen se på den annullerede registrering."
+    )
+
+    def __init__(self, match: DuplicateMatch) -> None:
+        self.match = match
+        super().__init__(
+            params={"masked": match.masked_personnummer, "jobcentre": match.jobcentre_name}
+        )
 
 
 class NoJobcentre(DomainError):
@@ -91,11 +114,14 @@ def registration_submit(
     existing = Registration.objects.filter(submission_token=submission_token).first()
     if existing is not None:
         return existing, False
-    decision = intake_decide(data, today=today)
+    decision = intake_decide(
+        data, today=today, jobcentre_municipality=by.user.jobcentre.municipality_code
+    )
     refusal = decision.refusal(confirmed_warnings)
-    if isinstance(refusal, NotEligible):
-        intake_refusal_record(data=data, decision=decision, by=by, today=today)
     if refusal is not None:
+        presented_number_record(decision=decision, by=by)
+        if isinstance(refusal, NotEligible):
+            intake_refusal_record(data=data, decision=decision, by=by)
         raise refusal
     try:
         with stored_document(document) as name:
@@ -154,37 +180,81 @@ def registration_create(
 ) -> Registration:
     """Store what :func:`intake_decide` decided, in one transaction.
 
-    The nationwide duplicate check, the number, the Jobnet account, the
-    registration as jobseeker and the access log. Raises ``DuplicateFound``.
+    The nationwide duplicate check, the number (the person's own, or a new
+    one), the registration, its offer and its Jobnet account when the person
+    is registered as jobseeker, and the access log. Raises ``DuplicateFound``,
+    ``AnnulledRegistrationFound`` and the register's errors.
     """
     with transaction.atomic():
         _lock_person(decision.keys)
-        matches = find_duplicates(decision.keys)
-        if matches:
-            raise DuplicateFound(matches)
+        replaces = _check_duplicates(decision.keys)
+        jobseeker = decision.jobseeker
         registration = Registration.objects.create(
             **decision.values,
-            allocation=allocate_personnummer(
-                birth_date=decision.keys.birth_date,
-                sex=decision.values["sex"],
-                allocated_by=by.user,
-            ),
-            jobnet_account=jobnet_account_new(issued_by=by.user),
+            allocation=_number(decision, by),
+            jobnet_account=jobnet_account_new(issued_by=by.user) if jobseeker else None,
             jobcentre_id=by.jobcentre_id,
             submission_token=submission_token,
             document_file=document_name,
             document_content_type=document_content_type,
             warnings_confirmed=decision.warning_codes,
-            registered_as_jobseeker_at=timezone.now(),
+            registered_as_jobseeker_at=timezone.now() if jobseeker else None,
+            replaces_id=replaces,
             created_by=by.user,
         )
-        audit_records(
-            by,
-            _duplicate_check_event(decision.keys, 0),
-            AuditEvent(action=Action.CREATE, subject=registration),
-            AuditEvent(action=Action.CREATE, subject=registration.jobnet_account),
-        )
+        if decision.offer is not None:
+            Offer.objects.create(registration=registration, created_by=by.user, **decision.offer)
+        audit_records(by, *_created_events(decision, registration))
     return registration
+
+
+def _created_events(decision: IntakeDecision, registration: Registration) -> list[AuditEvent]:
+    events = [
+        _duplicate_check_event(decision.keys, 0),
+        AuditEvent(action=Action.CREATE, subject=registration),
+    ]
+    if decision.existing_number is not None:
+        events.append(AuditEvent(action=Action.CREATE, subject=registration.allocation))
+    if registration.jobnet_account_id is not None:
+        events.append(AuditEvent(action=Action.CREATE, subject=registration.jobnet_account))
+    return events
+
+
+def _check_duplicates(keys: PersonKeys) -> int | None:
+    """Raise for a registration the person already has; return the annulled one a new
+    number replaces, if any.
+
+    An annulled registration decides by the reason it was annulled for: a number
+    with a wrong birth date or sex is replaced; a duplicate leads to the number
+    the person kept; one made by mistake or for a person not eligible needs a
+    supervisor's permission before a new number is given.
+    """
+    matches = find_duplicates(keys)
+    in_force = [match for match in matches if not match.annulled]
+    if in_force:
+        raise DuplicateFound(in_force)
+    replaces = None
+    for match in matches:  # only annulled ones here, oldest first
+        if match.annulment_reason == AnnulmentReason.DUPLICATE:
+            survivor = survivor_match(match)
+            if survivor is not None and not survivor.annulled:
+                raise DuplicateFound([survivor])
+        elif match.annulment_reason != AnnulmentReason.WRONG_DATA and not match.new_number_allowed:
+            raise AnnulledRegistrationFound(match)
+        replaces = match.registration_id
+    return replaces
+
+
+def _number(decision: IntakeDecision, by: AuditContext) -> Allocation:
+    """The person's own number, put into the register, or a new one."""
+    number = decision.existing_number
+    if number is None:
+        return allocate_personnummer(
+            birth_date=decision.keys.birth_date,
+            sex=decision.values["sex"],
+            allocated_by=by.user,
+        )
+    return existing_number_use(number=number, recorded_by=by.user)
 
 
 def _lock_person(keys: PersonKeys) -> None:
@@ -210,25 +280,26 @@ def _audit_duplicate_check(by: AuditContext, keys: PersonKeys, matches: int) -> 
 
 
 @transaction.atomic
-def intake_refusal_record(
-    *, data: IntakeData, decision: IntakeDecision, by: AuditContext, today: date
-) -> None:
-    """Record a refused intake without personal data, and the person's existing number.
-
-    The number a person presents goes into the register even when the intake
-    is refused, so that it is never handed out to anybody else.
-    """
+def intake_refusal_record(*, data: IntakeData, decision: IntakeDecision, by: AuditContext) -> None:
+    """Record a refused intake without personal data, for the statistics by reason."""
     IntakeRefusal.objects.create(
         jobcentre_id=by.jobcentre_id,
         category=data.category,
         nationality=data.nationality,
         reason_codes=list(decision.eligibility.block_codes),
     )
-    number = try_parse(data.existing_personnummer, today) if data.has_personnummer else None
-    if number is None or number.is_replacement:
+
+
+@transaction.atomic
+def presented_number_record(*, decision: IntakeDecision, by: AuditContext) -> None:
+    """Put the valid number a person presented into the register, so that it is never
+    handed out to anybody else: also when the intake stops at a refusal or a warning."""
+    if decision.existing_number is None:
         return
     try:
-        allocation = record_existing_personnummer(number=number, recorded_by=by.user)
+        allocation = record_existing_personnummer(
+            number=decision.existing_number, recorded_by=by.user
+        )
     except AlreadyRegistered:
         return
     audit_record(by, action=Action.CREATE, subject=allocation)
@@ -244,6 +315,9 @@ def offer_create(
     ends_on: date | None,
     by: AuditContext,
 ) -> Offer:
+    """Record an offer or Danish education. Refused for an annulled registration."""
+    if registration.is_annulled:
+        raise RegistrationAnnulled()
     offer = Offer(
         registration=registration,
         kind=kind,
@@ -266,7 +340,16 @@ def offer_create(
 class RegistrationAnnulled(DomainError):
     code = "registration_annulled"
     template = gettext_noop(
-        "Registreringen er annulleret. Der kan ikke udskrives et Jobnet-brev til den."
+        "Registreringen er annulleret, og personnummeret bruges ikke længere. Der kan ikke "
+        "udskrives Jobnet-breve, registreres tilbud eller ændres noget på den."
+    )
+
+
+class NotJobseeker(DomainError):
+    code = "not_jobseeker"
+    template = gettext_noop(
+        "Personen er ikke tilmeldt som jobsøgende, så der udskrives intet Jobnet-brev. Tilmeld "
+        "personen som jobsøgende på registreringens side, hvis personen vil søge job."
     )
 
 
@@ -302,8 +385,10 @@ def registration_letter_print(*, registration: Registration, by: AuditContext) -
         .select_related("jobcentre", "allocation")
         .get(pk=registration.pk)
     )
-    if registration.review_status == ReviewStatus.ANNULLED:
+    if registration.is_annulled:
         raise RegistrationAnnulled()
+    if not registration.is_jobseeker:
+        raise NotJobseeker()
     if registration.jobnet_account_id is None:
         registration.jobnet_account = jobnet_account_create(by=by)
         registration.save(update_fields=["jobnet_account"])

@@ -13,4 +13,5 @@ urlpatterns = [
     path("registreringer/<int:pk>/dokument/", views.document, name="document"),
     path("registreringer/<int:pk>/tilbud/", views.offer_add, name="offer_add"),
     path("registreringer/<int:pk>/jobnet-brev/", views.letter, name="letter"),
+    path("registreringer/<int:pk>/jobsoegning/", views.jobseeker, name="jobseeker"),
 ]

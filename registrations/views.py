@@ -22,8 +22,10 @@ from documents.mrz import parse_mrz
 
 from . import pending
 from .files import SubmittedDocument, document_response
-from .forms import IntakeForm, OfferForm, SearchForm
+from .forms import IntakeForm, JobseekerEndForm, OfferForm, SearchForm
 from .intake import IntakeData, WarningsNotConfirmed
+from .lifecycle import registration_jobseeker_end, registration_jobseeker_start
+from .models import Registration
 from .selectors import (
     parse_search,
     registration_search,
@@ -32,6 +34,7 @@ from .selectors import (
     registrations_visible_to,
 )
 from .services import (
+    AnnulledRegistrationFound,
     DuplicateFound,
     offer_create,
     registration_letter_print,
@@ -55,8 +58,12 @@ def home(request: HttpRequest) -> HttpResponse:
 def intake(request: HttpRequest) -> HttpResponse:
     """GET: the empty form. POST: register the person (the MRZ has its own endpoint)."""
     if request.method == "GET":
-        form = IntakeForm(initial={"submission_token": uuid.uuid4()})
-        return render(request, "registrations/intake.html", {"form": form})
+        jobcentre = request.user.jobcentre
+        initial = {
+            "submission_token": uuid.uuid4(),
+            "stay_municipality": jobcentre.municipality_code if jobcentre else "",
+        }
+        return render(request, "registrations/intake.html", {"form": IntakeForm(initial=initial)})
     stash = _stash(request)
     done = registration_submitted(request.user, stash.token) if stash else None
     if done is not None:
@@ -118,6 +125,10 @@ def _duplicate_context(form: IntakeForm, found: DuplicateFound) -> dict[str, Any
     return {"duplicates": found.matches, "duplicate_message": found.message_in(gettext)}
 
 
+def _annulled_context(form: IntakeForm, found: AnnulledRegistrationFound) -> dict[str, Any]:
+    return {"duplicates": [found.match], "duplicate_message": found.message_in(gettext)}
+
+
 def _error_context(form: IntakeForm, error: DomainError) -> dict[str, Any]:
     form.add_error(None, error.message_in(gettext))
     return {}
@@ -129,6 +140,7 @@ INTAKE_ERRORS: tuple[tuple[type[DomainError], int, Callable[..., dict[str, Any]]
     (NotEligible, 422, _refused_context),
     (WarningsNotConfirmed, 422, _unconfirmed_context),
     (DuplicateFound, 409, _duplicate_context),
+    (AnnulledRegistrationFound, 409, _annulled_context),
     (DomainError, 422, _error_context),
 )
 
@@ -245,16 +257,43 @@ def _keep_upload(form: IntakeForm, stash: pending.PendingDocument | None) -> Non
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     registration = get_object_or_404(registrations_visible_to(request.user), pk=pk)
     audit_record(request.audit, action=Action.VIEW, subject=registration)
-    return render(
-        request,
-        "registrations/detail.html",
-        {
-            "registration": registration,
-            "offers": registration.offers.all(),
-            "offer_form": OfferForm(),
-            "prints": _prints(registration),
-        },
-    )
+    return render(request, "registrations/detail.html", _detail_context(registration))
+
+
+def _detail_context(registration: Registration, **forms: Any) -> dict[str, Any]:
+    return {
+        "registration": registration,
+        "offers": registration.offers.all(),
+        "offer_form": forms.get("offer_form") or OfferForm(),
+        "jobseeker_form": forms.get("jobseeker_form") or JobseekerEndForm(),
+        "prints": _prints(registration),
+        "status_changes": registration.allocation.status_changes.order_by("-effective_date"),
+        "transfers": registration.transfers.select_related("from_jobcentre", "to_jobcentre"),
+    }
+
+
+@never_cache
+@permission_required("registrations.add_offer", raise_exception=True)
+@require_http_methods(["POST"])
+def jobseeker(request: HttpRequest, pk: int) -> HttpResponse:
+    """Register the person as jobseeker, or end the registration with a reason."""
+    registration = get_object_or_404(registrations_visible_to(request.user), pk=pk)
+    form = JobseekerEndForm(request.POST)
+    try:
+        if request.POST.get("action") == "start":
+            registration_jobseeker_start(registration=registration, by=request.audit)
+            messages.success(request, gettext("Personen er tilmeldt som jobsøgende."))
+        elif form.is_valid():
+            registration_jobseeker_end(
+                registration=registration, reason=form.cleaned_data["reason"], by=request.audit
+            )
+            messages.success(request, gettext("Personen er afmeldt som jobsøgende."))
+        else:
+            context = _detail_context(registration, jobseeker_form=form)
+            return render(request, "registrations/detail.html", context, status=400)
+    except DomainError as error:
+        messages.error(request, error.message_in(gettext))
+    return redirect("registrations:detail", pk=registration.pk)
 
 
 def _prints(registration):
@@ -328,11 +367,6 @@ def offer_add(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "registrations/detail.html",
-        {
-            "registration": registration,
-            "offers": registration.offers.all(),
-            "offer_form": form,
-            "prints": _prints(registration),
-        },
+        _detail_context(registration, offer_form=form),
         status=400,
     )

@@ -143,6 +143,7 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
     document_content_type = "image/png"
     address_abroad = "ul. Długa 1, 00-001 Warszawa"
     stay_address = "Vesterbrogade 1, 1620 København V"
+    stay_municipality = factory.LazyAttribute(lambda o: o.jobcentre.municipality_code)
     entry_date = date(2026, 10, 1)
     purpose = "jobseeking"
     expected_stay_months = 6

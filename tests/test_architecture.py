@@ -21,6 +21,8 @@ PURE = [
     "cpr/personnummer.py",
     "cpr/eligibility.py",
     "cpr/countries.py",
+    "cpr/statuses.py",
+    "apoc/accounts/municipalities.py",
     "jobnet/credentials.py",
     "jobnet/letters.py",
     "registrations/intake.py",

@@ -90,6 +90,8 @@ OURS: dict[str, dict[str, Rule]] = {
     "registrations:offer_add": {"GET": Rule.same(405), "POST": Rule(400, 404, 400)},
     # GET: the confirmation step; POST: the PDF.
     "registrations:letter": {"GET": Rule(200, 404, 200), "POST": Rule(200, 404, 200)},
+    # POST only; an empty form (no reason to end with) is a form with errors.
+    "registrations:jobseeker": {"GET": Rule.same(405), "POST": Rule(400, 404, 400)},
 }
 
 #: Values for URL keyword arguments that do not name an object.

@@ -18,7 +18,7 @@ from apoc.accounts.scope import scope_for
 from apoc.admin_tools import EstimatedCountPaginator, FastChangeList
 
 from . import registry
-from .models import AuditEntry
+from .models import Action, AuditEntry
 
 
 def masked_details(criteria: dict[str, Any] | None) -> str:
@@ -94,7 +94,16 @@ class AuditEntryAdmin(admin.ModelAdmin):
         return {}
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[AuditEntry]:
-        return scope_for(request.user).filter(super().get_queryset(request))
+        queryset = super().get_queryset(request)
+        scope = scope_for(request.user)
+        visible = scope.filter(queryset)
+        if scope.everywhere or scope.jobcentre_id is None:
+            return visible
+        # Both jobcentres see a transfer: the receiving one sees the sender's entry.
+        received = queryset.filter(
+            action=Action.TRANSFER, criteria__to_jobcentre=scope.jobcentre_id
+        )
+        return visible | received
 
     def get_list_filter(self, request: HttpRequest) -> list[Any]:
         filters: list[Any] = ["action", StaffFilter]

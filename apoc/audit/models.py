@@ -16,6 +16,7 @@ class Action(models.TextChoices):
     VIEW_DOCUMENT = "view_document", _("visning af ID-dokument")
     DUPLICATE_CHECK = "duplicate_check", _("dubletkontrol")
     PURGE = "purge", _("sletning af gamle logposter")
+    TRANSFER = "transfer", _("overførsel til andet jobcenter")
 
 
 class AuditEntry(models.Model):

@@ -47,6 +47,10 @@ def facts(**changes: object) -> IntakeFacts:
         "purpose": Purpose.JOBSEEKING,
         "expected_stay_months": 3,
         "has_personnummer": False,
+        # Category B's offer; the other categories ignore it.
+        "offer_kind": "danish",
+        "offer_provider": "Sprogcenter København",
+        "offer_starts_on": date(2026, 12, 1),
     }
     values.update(changes)
     return IntakeFacts(**values)  # type: ignore[arg-type]
@@ -60,12 +64,20 @@ def asylum(**changes: object) -> IntakeFacts:
         "asylum_case_id": "12345678",
         "decision_date": date(2026, 10, 1),
         "decision_reference": "2026-0042",
+        "decision_by": "Jobcenter København, Lise Holm",
         "purpose": None,
         "entry_date": date(2025, 1, 10),
         "expected_stay_months": 24,
     }
     values.update(changes)
     return facts(**values)
+
+
+def presenting(number: str, **changes: object) -> IntakeFacts:
+    """A person who presents ``number``, with its birth date and sex."""
+    parsed = parse(number, TODAY)
+    values = {"birth_date": parsed.birth_date, "sex": parsed.sex, **changes}
+    return facts(existing_personnummer=number, **values)
 
 
 def check(data: IntakeFacts, today: date = TODAY) -> EligibilityResult:
@@ -287,20 +299,39 @@ def test_categories_a_and_b_need_no_asylum_facts(category):
 # --- An existing personnummer and residence registration ------------------------------
 
 
-def test_has_personnummer_blocks():
-    reason = only(check(facts(has_personnummer=True)), "has_personnummer")
-    assert reason.field == "has_personnummer"
+def test_having_a_number_without_typing_it_blocks():
+    reason = only(check(facts(has_personnummer=True)), "existing_personnummer_missing")
+    assert reason.field == "existing_personnummer"
     assert "skal bruge det" in reason.message
 
 
-def test_has_personnummer_with_the_number_typed():
-    result = check(facts(has_personnummer=True, existing_personnummer=VALID_NUMBER))
-    assert only(result, "has_personnummer").field == "has_personnummer"
+def test_a_valid_number_is_used_not_refused():
+    """A former resident, a number given for tax: no dead end, no block."""
+    assert check(facts(has_personnummer=True, existing_personnummer=VALID_NUMBER)).blocks == ()
 
 
-def test_a_typed_number_counts_as_having_one_without_the_tick():
-    result = check(facts(has_personnummer=False, existing_personnummer=VALID_NUMBER))
-    assert only(result, "has_personnummer").field == "existing_personnummer"
+def test_a_typed_number_counts_without_the_tick():
+    assert check(facts(existing_personnummer=VALID_NUMBER)).blocks == ()
+
+
+def test_a_number_of_another_birth_date_or_sex_is_a_warning():
+    # 070761-4285 is a man born 7 July 1961 (the last digit is odd).
+    result = check(
+        facts(existing_personnummer=VALID_NUMBER, birth_date=date(1961, 7, 8), sex="F")
+    )
+    assert result.codes == (
+        "existing_personnummer_birth_date_mismatch",
+        "existing_personnummer_sex_mismatch",
+    )
+    assert "07.07.1961" in result.warnings[0].message
+    assert "08.07.1961" in result.warnings[0].message
+    assert "et nummer for en mand" in result.warnings[1].message
+    assert "oplyst som kvinde" in result.warnings[1].message
+
+
+def test_the_same_birth_date_and_sex_is_no_warning():
+    data = facts(existing_personnummer=VALID_NUMBER, birth_date=date(1961, 7, 7), sex="M")
+    assert check(data).codes == ()
 
 
 @pytest.mark.parametrize(
@@ -323,15 +354,15 @@ def test_a_number_born_after_today_does_not_parse():
     assert reason.message == "Fødselsdatoen 01.01.2030 ligger efter dags dato."
 
 
-def test_a_number_that_does_not_parse_and_the_tick_block_twice():
+def test_a_number_that_does_not_parse_with_the_tick_blocks_once():
     result = check(facts(has_personnummer=True, existing_personnummer="123"))
-    assert result.codes == ("existing_personnummer_invalid", "has_personnummer")
+    assert result.codes == ("existing_personnummer_invalid",)
 
 
 def test_a_number_that_fails_modulus_11_on_an_ordinary_date_needs_manual_handling():
     assert mod11_sum(FAILING_NUMBER.replace("-", ""))
-    result = check(facts(has_personnummer=True, existing_personnummer=FAILING_NUMBER))
-    assert result.codes == ("has_personnummer", "existing_personnummer_mod11")
+    result = check(presenting(FAILING_NUMBER, has_personnummer=True))
+    assert result.codes == ("existing_personnummer_mod11",)
     reason = result.warnings[0]
     assert reason.field == "existing_personnummer"
     assert reason.message.startswith("Personnummeret 070761-XXXX opfylder ikke modulus 11")
@@ -343,32 +374,34 @@ def test_a_number_that_fails_modulus_11_on_an_ordinary_date_needs_manual_handlin
 def test_a_number_that_fails_modulus_11_on_an_exempt_date_is_no_warning(exempt):
     number = failing_number(exempt.strftime("%d%m%y"))
     assert parse(number, TODAY).birth_date == exempt
-    result = check(facts(has_personnummer=True, existing_personnummer=number))
-    assert result.codes == ("has_personnummer",)
+    result = check(presenting(number, has_personnummer=True))
+    assert result.codes == ()
 
 
 def test_the_day_after_an_exempt_date_is_not_exempt():
     number = failing_number("020160")
-    result = check(facts(has_personnummer=True, existing_personnummer=number))
-    assert result.codes == ("has_personnummer", "existing_personnummer_mod11")
+    result = check(presenting(number, has_personnummer=True))
+    assert result.codes == ("existing_personnummer_mod11",)
 
 
 def test_a_number_that_passes_modulus_11_is_no_warning():
-    result = check(facts(has_personnummer=True, existing_personnummer=VALID_NUMBER))
+    result = check(presenting(VALID_NUMBER, has_personnummer=True))
     assert result.warnings == ()
 
 
-def test_a_replacement_number_is_a_warning_and_not_a_personnummer():
+def test_a_replacement_number_blocks_and_says_what_it_is():
     reason = only(
         check(facts(existing_personnummer=REPLACEMENT_NUMBER)), "existing_personnummer_replacement"
     )
+    assert reason.code in BLOCK_CODES
     assert reason.field == "existing_personnummer"
     assert reason.message.startswith("670761-XXXX er et erstatningspersonnummer")
+    assert "Spørg personen efter et rigtigt dansk personnummer" in reason.message
 
 
-def test_a_replacement_number_with_the_tick_still_blocks():
+def test_a_replacement_number_with_the_tick_blocks_once():
     result = check(facts(has_personnummer=True, existing_personnummer=REPLACEMENT_NUMBER))
-    assert result.codes == ("has_personnummer", "existing_personnummer_replacement")
+    assert result.codes == ("existing_personnummer_replacement",)
 
 
 @pytest.mark.parametrize("typed", ["", "   "])
@@ -640,9 +673,10 @@ def test_several_blocks_and_warnings_at_once():
     )
     result = check(data)
     assert not result.eligible
-    assert result.block_codes == ("has_personnummer", "residence_registered", "document_expired")
+    assert result.block_codes == ("residence_registered", "document_expired")
     assert result.warning_codes == (
         "existing_personnummer_mod11",
+        "existing_personnummer_birth_date_mismatch",
         "age_over_80",
         "registration_certificate",
     )
@@ -667,6 +701,7 @@ def test_everything_missing_at_once():
         "asylum_case_id_missing",
         "decision_date_missing",
         "decision_reference_missing",
+        "decision_by_missing",
         "birth_date_missing",
     )
 
@@ -683,7 +718,39 @@ EXAMPLES: dict[str, tuple[IntakeFacts, str]] = {
     "decision_date_missing": (asylum(decision_date=None), "decision_date"),
     "decision_date_future": (asylum(decision_date=TODAY + DAY), "decision_date"),
     "decision_reference_missing": (asylum(decision_reference=""), "decision_reference"),
-    "has_personnummer": (facts(has_personnummer=True), "has_personnummer"),
+    "nationality_danish_realm": (facts(nationality="FO"), "nationality"),
+    "nationality_special": (facts(nationality="XA"), "nationality"),
+    "decision_by_missing": (asylum(decision_by=" "), "decision_by"),
+    "offer_kind_missing": (facts(category=Category.OFFER, offer_kind=""), "offer_kind"),
+    "offer_provider_missing": (
+        facts(category=Category.OFFER, offer_provider=""),
+        "offer_provider",
+    ),
+    "offer_start_missing": (
+        facts(category=Category.OFFER, offer_starts_on=None),
+        "offer_starts_on",
+    ),
+    "existing_personnummer_missing": (facts(has_personnummer=True), "existing_personnummer"),
+    "document_expiry_missing": (
+        facts(document_type="passport", document_expiry=None),
+        "document_expiry",
+    ),
+    "document_withheld": (facts(document_withheld=True), "document_withheld"),
+    "document_expired_asylum": (asylum(document_expiry=TODAY - DAY), "document_expiry"),
+    "document_withheld_asylum": (asylum(document_withheld=True), "document_withheld"),
+    "existing_personnummer_birth_date_mismatch": (
+        facts(existing_personnummer=VALID_NUMBER, sex="M"),
+        "existing_personnummer",
+    ),
+    "existing_personnummer_sex_mismatch": (
+        presenting(VALID_NUMBER, sex="F"),
+        "existing_personnummer",
+    ),
+    "sex_document_mismatch": (facts(sex="M", document_sex="F"), "sex"),
+    "stay_municipality_other": (
+        facts(stay_municipality="461", jobcentre_municipality="101"),
+        "stay_municipality",
+    ),
     "existing_personnummer_invalid": (facts(existing_personnummer="1"), "existing_personnummer"),
     "residence_registered": (facts(residence_registered=True), "residence_registered"),
     "birth_date_missing": (facts(birth_date=None), "birth_date"),
@@ -701,7 +768,7 @@ EXAMPLES: dict[str, tuple[IntakeFacts, str]] = {
     "age_under_15": (facts(birth_date=date(2020, 1, 1)), "birth_date"),
     "age_over_80": (facts(birth_date=date(1930, 1, 1)), "birth_date"),
     "existing_personnummer_mod11": (
-        facts(has_personnummer=True, existing_personnummer=FAILING_NUMBER),
+        presenting(FAILING_NUMBER, has_personnummer=True),
         "existing_personnummer",
     ),
     "existing_personnummer_replacement": (
@@ -723,7 +790,7 @@ def test_each_reason(code):
     result = check(data)
     (reason,) = (r for r in result.reasons if r.code == code)
     assert reason in (result.blocks if code in BLOCK_CODES else result.warnings)
-    assert result.eligible == (code in WARNING_CODES) or code == "existing_personnummer_mod11"
+    assert result.eligible == (code in WARNING_CODES)
     assert reason.field == field
     assert reason.field in FIELDS
     if code != "existing_personnummer_invalid":
@@ -735,12 +802,6 @@ def test_each_reason(code):
 
 @pytest.mark.parametrize("code", sorted(WARNING_CODES))
 def test_warnings_alone_leave_the_person_eligible(code):
-    if code == "existing_personnummer_mod11":
-        data = facts(existing_personnummer=FAILING_NUMBER)
-        result = check(data)
-        # A typed number that parses means the person has one: that blocks.
-        assert result.codes == ("has_personnummer", code)
-        return
     result = check(EXAMPLES[code][0])
     assert result.eligible
     assert result.codes == (code,)

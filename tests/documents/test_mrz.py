@@ -764,9 +764,20 @@ def test_every_country_of_domain_table_and_common_others_map(alpha3: str, alpha2
     assert country_alpha2(alpha3 + "<") == alpha2
 
 
-@pytest.mark.parametrize("code", ["UTO", "XXA", "XXB", "XXC", "XXX", "EUE", "RKS", "QQQ"])
+@pytest.mark.parametrize("code", ["UTO", "EUE", "RKS", "QQQ"])
 def test_codes_without_a_country(code: str) -> None:
     assert country_alpha2(code) is None
+
+
+@pytest.mark.parametrize(
+    ("code", "stored"), [("XXA", "XA"), ("XXB", "XB"), ("XXC", "XC"), ("XXX", "XX")]
+)
+def test_stateless_refugee_and_unknown_nationality_map_to_apocs_codes(
+    code: str, stored: str
+) -> None:
+    """ICAO's codes for persons without a state's nationality (group C can be entered)."""
+    assert country_alpha2(code) == stored
+    assert country_alpha2(code + "<") == stored
 
 
 @pytest.mark.parametrize(("char", "expected"), [("M", "M"), ("F", "F"), ("<", "X"), ("X", "X")])

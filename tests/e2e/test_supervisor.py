@@ -122,6 +122,8 @@ def test_supervisor_filters_today_approves_one_annuls_one_and_sees_the_trail(
     shots(page, "annul-without-reason")
     shots.axe(page, "annul action page with an error")
     reason.fill(REASON)
+    # Why, as a choice: it decides whether the person may get a new number later.
+    page.get_by_label("Årsag").select_option("mistake")
     with page.expect_navigation():
         page.locator("#content-main [type=submit]").click()
     assert messages(page) == ["1 personnummer er annulleret (CPR-status 30)."]

@@ -429,7 +429,8 @@ def test_approve_one_from_its_page(supervisor_client, supervisor):
 def test_annul_one_with_a_reason(supervisor_client, supervisor):
     registration = RegistrationFactory(jobcentre=supervisor.jobcentre)
     response = supervisor_client.post(
-        review_url(registration, "annul"), {"text": "Personen havde et personnummer"}
+        review_url(registration, "annul"),
+        {"text": "Personen havde et personnummer", "cause": "mistake"},
     )
     assert response.status_code == 302
     registration.refresh_from_db()
@@ -551,6 +552,7 @@ def test_annul_a_batch_needs_a_reason_and_sets_cpr_status_30(supervisor_client, 
             "_selected_action": [r.pk for r in rows],
             "confirm": "yes",
             "text": "Dobbeltregistrering",
+            "cause": "mistake",
         },
     )
     assert response.status_code == 302
@@ -758,7 +760,9 @@ def test_a_supervisors_day_review_in_admin(client, copenhagen, odense):
         CHANGELIST, {"action": "approve_selected", "_selected_action": [r.pk for r in batch]}
     )
     client.post(review_url(flag, "flag"), {"text": "Tjek indrejsedatoen"})
-    client.post(review_url(annul, "annul"), {"text": "Havde allerede et personnummer"})
+    client.post(
+        review_url(annul, "annul"), {"text": "Havde allerede et personnummer", "cause": "mistake"}
+    )
 
     assert [status_of(r) for r in batch] == ["approved"] * 3
     assert status_of(flag) == "flagged"

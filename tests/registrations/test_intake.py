@@ -115,16 +115,20 @@ def test_duplicate_at_another_jobcentre_names_it_and_masks_the_number(client, co
     assert reverse("registrations:detail", args=[other.pk]) not in body
 
 
-def test_duplicate_check_ignores_annulled_registrations(caseworker_client, caseworker):
-    RegistrationFactory(
+def test_a_number_annulled_for_wrong_data_is_replaced_by_a_new_one(caseworker_client, caseworker):
+    """Registering again after an annulment decides by its reason (tests/registrations/
+    test_lifecycle.py has every reason); a number with a wrong birth date is replaced."""
+    annulled = RegistrationFactory(
         jobcentre=caseworker.jobcentre,
         surname="Wiśniewska",
         given_names="Małgorzata Anna",
         birth_date=date(1992, 4, 17),
         review_status="annulled",
+        annulment_reason="wrong_data",
     )
     assert submit(caseworker_client).status_code == 302
     assert Registration.objects.count() == 2
+    assert Registration.objects.exclude(pk=annulled.pk).get().replaces == annulled
 
 
 def test_resubmitting_the_same_form_never_creates_a_second_registration(caseworker_client):
@@ -267,7 +271,7 @@ def test_bad_text_is_a_form_error_or_escaped_never_a_500(caseworker_client, fiel
         ("expected_stay_months", "many"),
         ("expected_stay_months", "1" * 40),
         ("sex", "X"),
-        ("nationality", "XX"),
+        ("nationality", "QQ"),  # no country (XX is "unknown nationality", group C)
         ("nationality", "Polen"),
         ("category", "D"),
         ("email", "not-an-email"),
