@@ -7,6 +7,7 @@ class CprConfig(AppConfig):
     verbose_name = _("CPR-numre")
 
     def ready(self) -> None:
-        from . import audit
+        from . import audit, checks
 
         audit.register()
+        checks.register()

@@ -2,9 +2,12 @@
 
 In real life the CPR office's register decides which numbers exist. APOC talks
 to a registry chosen by the setting ``CPR_REGISTRY``. The embedded default,
-:class:`LocalRegistry`, keeps the register in APOC's own database (standalone
-use, training, tests); an adapter for the CPR office's service implements the
-same :class:`Registry` protocol.
+:class:`LocalRegistry`, keeps the register in APOC's own database and picks
+the numbers itself; the CPR office never hears of them, so it is for training,
+demos and tests only (``training_only``, see :mod:`apoc.training`: production
+settings with it fail ``manage.py check --deploy`` unless ``APOC_TRAINING`` is
+set). An adapter for the CPR office's service implements the same
+:class:`Registry` protocol.
 """
 
 from __future__ import annotations
@@ -55,7 +58,12 @@ class LocalRegistry:
     arbiter between concurrent allocations on any number of app servers
     (:func:`apoc.db.insert_first_free`: one statement on PostgreSQL, a
     savepoint per attempt elsewhere).
+
+    The numbers are valid but not real: nothing is reported to the CPR office.
     """
+
+    #: Only for training mode (``APOC_TRAINING``): checked by ``cpr.E001``.
+    training_only = True
 
     def allocate(self, *, birth_date: date, sex: str, allocated_by: Any = None) -> Allocation:
         prefix = birth_date.strftime("%d%m%y-")

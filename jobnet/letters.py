@@ -12,6 +12,10 @@ left window of a C5 or C6/5 envelope shows them, and everything confidential
 (personnummer, username, password) lies below the window, with room to spare
 for the sheet sliding in the envelope (CPR-loven § 54).
 
+In training mode (``LetterData.training``) every page carries a band in the top
+margin, above the letterhead and the window, saying in Danish and English that
+the personnummer and the Jobnet login are not registered in CPR or Jobnet.
+
 Library and font: ReportLab (BSD) draws straight onto a canvas, about 80 times
 faster per letter than fpdf2 in a trial. The font is Fira Sans (SIL Open Font
 License 1.1, from the PyPI package ``fontpkg-fira-sans``): static TrueType
@@ -50,6 +54,8 @@ from .credentials import printable
 __all__ = [
     "BASE_LANGUAGES",
     "LOGIN_URL",
+    "TRAINING_BAND",
+    "TRAINING_NOTICE",
     "WINDOW",
     "WINDOW_RISK",
     "Credentials",
@@ -117,12 +123,22 @@ HEAD_WIDTH = 210 - HEAD_LEFT - MARGIN_RIGHT
 BODY_BOTTOM = 280
 FOOTER_Y = 288
 
+#: Printed on every page of a letter made in training mode: Danish, then English.
+TRAINING_NOTICE: tuple[str, str] = (
+    "Træningsmiljø – personnumre og Jobnet-koder er ikke registreret i CPR eller Jobnet",
+    "Training environment – personnumre and Jobnet logins are not registered in CPR or Jobnet",
+)
+#: The band that holds it: the top margin, above the letterhead (15 mm) and far
+#: above the window and its slack, on every page.
+TRAINING_BAND = Rect(left=MARGIN_LEFT, top=5, right=210 - MARGIN_RIGHT, bottom=13.5)
+
 REGULAR = "FiraSans"
 BOLD = "FiraSans-Bold"
 INK = (0.1, 0.1, 0.1)
 MUTED = (0.33, 0.33, 0.33)
 ACCENT = (0.10, 0.30, 0.50)
 BOX_FILL = (0.93, 0.95, 0.97)
+TRAINING_FILL = (1.0, 0.83, 0.23)  # the web band's #ffd43b; light grey in black and white
 
 
 class InvalidLetterData(DomainError):
@@ -149,7 +165,9 @@ class LetterData:
     It holds no credentials, so it can be built, passed and logged freely.
     ``language`` is the person's preferred language as an ISO 639-1 code
     (``"pl"``, ``"ro-RO"`` and ``"PL"`` are accepted); Danish and English are
-    always printed.
+    always printed. ``training`` puts the training band on every page
+    (:data:`TRAINING_NOTICE`): set it whenever the number or the login was made
+    up in training mode.
     """
 
     name: str
@@ -162,6 +180,7 @@ class LetterData:
     letter_date: date
     language: str = ""
     login_url: str = LOGIN_URL
+    training: bool = False
 
     def __post_init__(self) -> None:
         set_ = functools.partial(object.__setattr__, self)
@@ -439,6 +458,16 @@ def _address_block(page: _Page, data: LetterData, texts: dict[str, Any]) -> None
         y += size * 0.25
 
 
+def _training_band(page: _Page) -> None:
+    """The training notice in a framed band in the top margin (training mode only)."""
+    band = TRAINING_BAND
+    width, height = band.right - band.left, band.bottom - band.top
+    page.ops.append(("band", band.left * MM, band.top * MM, width * MM, height * MM))
+    danish, english = TRAINING_NOTICE
+    page.text(band.left + 3, (band.top + 3.6) * MM, danish, BOLD, 8.5, INK)
+    page.text(band.left + 3, (band.top + 6.9) * MM, english, REGULAR, 7.5, INK)
+
+
 def _width(text: str, font: str, size: float) -> float:
     return stringWidth(text, font, size)
 
@@ -510,6 +539,8 @@ def _layout_page(
     code = languages[number - 1]
     texts = catalogue[code]
     page = _Page(scale)
+    if data.training:
+        _training_band(page)
     head_bottom = _letterhead(page, data, texts)
     if number == 1:
         _address_block(page, data, texts)
@@ -575,6 +606,14 @@ def _draw(canvas: Any, page: _Page) -> None:
             canvas.setStrokeColorRGB(*ACCENT)
             canvas.setLineWidth(1.2)
             canvas.roundRect(x, PAGE_HEIGHT - y - height, width, height, 3 * MM, fill=1, stroke=1)
+            canvas.restoreState()
+        elif op[0] == "band":
+            _, x, y, width, height = op
+            canvas.saveState()
+            canvas.setFillColorRGB(*TRAINING_FILL)
+            canvas.setStrokeColorRGB(*INK)
+            canvas.setLineWidth(1)
+            canvas.rect(x, PAGE_HEIGHT - y - height, width, height, fill=1, stroke=1)
             canvas.restoreState()
         elif op[0] == "qr":
             _, x, y, size, url = op

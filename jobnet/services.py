@@ -7,6 +7,12 @@ whose log entry fails is rolled back.
 The one-time password exists in plaintext only inside :func:`letter_print`, in
 memory, while the PDF is made. It is never stored, logged, cached or put in an
 error message; the database holds its hash.
+
+APOC makes the accounts up itself: Jobnet never hears of them, so, like the
+numbers of ``cpr.registry.LocalRegistry``, they are for training mode only
+(``APOC_TRAINING``, :mod:`apoc.training`), and the letter says so then. When a
+setting chooses where Jobnet logins come from, the local choice will be a
+backend marked ``training_only`` with its own deploy check.
 """
 
 from __future__ import annotations

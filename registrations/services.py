@@ -24,6 +24,7 @@ from django.utils import timezone
 from apoc.audit.services import Action, AuditContext, AuditEvent, audit_record, audit_records
 from apoc.db import reconnect_if_broken
 from apoc.exceptions import DomainError, gettext_noop
+from apoc.training import is_training
 from cpr.eligibility import NotEligible
 from cpr.exceptions import AlreadyRegistered
 from cpr.models import Allocation
@@ -354,7 +355,10 @@ class NotJobseeker(DomainError):
 
 
 def letter_data(registration: Registration, *, today: date) -> LetterData:
-    """What the letter needs, taken from the registration (jobnet never sees the model)."""
+    """What the letter needs, taken from the registration (jobnet never sees the model).
+
+    In training mode (``APOC_TRAINING``) the letter carries the training band.
+    """
     jobcentre = registration.jobcentre
     address = [f"c/o {registration.stay_co}"] if registration.stay_co else []
     address += [line.strip() for line in registration.stay_address.splitlines() if line.strip()]
@@ -370,6 +374,7 @@ def letter_data(registration: Registration, *, today: date) -> LetterData:
         jobcentre_email=jobcentre.email,
         letter_date=today,
         language=registration.letter_language,
+        training=is_training(),
     )
 
 

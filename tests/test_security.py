@@ -50,6 +50,8 @@ def production_env(**extra: str) -> dict[str, str]:
         DJANGO_ALLOWED_HOSTS="apoc.example.kommune.dk",
         DJANGO_CSRF_TRUSTED_ORIGINS="https://apoc.example.kommune.dk",
         DATABASE_URL="postgres://apoc@127.0.0.1:5432/apoc",  # never connected to here
+        # The only registry there is, LocalRegistry, is for training (cpr.E001).
+        APOC_TRAINING="true",
         PYTHONPATH=str(ROOT),
     )
     env.update(extra)
@@ -77,6 +79,16 @@ def test_deploy_check_with_production_settings_prints_no_warnings(tmp_path):
     assert "System check identified no issues" in output, output
     assert "WARNINGS:" not in output, output
     assert "security.W" not in output, output
+
+
+def test_make_serve_refuses_the_local_registry_without_training_mode(tmp_path):
+    env = production_env(APOC_VAR_DIR=str(tmp_path))
+    del env["APOC_TRAINING"]
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output
+    assert "(cpr.E001) CPR_REGISTRY is cpr.registry.LocalRegistry" in output, output
+    assert "would not be real" in output and "APOC_TRAINING=1" in output, output
 
 
 @pytest.mark.parametrize("name", ["DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DATABASE_URL"])

@@ -79,6 +79,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "apoc.context_processors.training",
             ],
         },
     },
@@ -209,8 +210,16 @@ AXES_USERNAME_CALLABLE = "apoc.accounts.login.axes_username"
 AXES_CLIENT_IP_CALLABLE = "apoc.audit.services.client_ip"
 
 # The register of personnumre. The embedded default keeps it in APOC's own
-# database; an adapter for the CPR office's service plugs in here.
+# database and picks the numbers itself: they are not reported to the CPR
+# office, so it is for training only (see APOC_TRAINING). An adapter for the
+# CPR office's service plugs in here.
 CPR_REGISTRY = env("CPR_REGISTRY", default="cpr.registry.LocalRegistry")
+
+# Training mode: every page and every Jobnet letter says that the numbers and
+# Jobnet logins are not registered in CPR or Jobnet, and backends that make
+# them up (cpr.registry.LocalRegistry) pass the deploy check (apoc.training).
+# Off by default: production must choose it.
+APOC_TRAINING = env.bool("APOC_TRAINING", default=False)
 
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=1825)
 

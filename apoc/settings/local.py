@@ -1,8 +1,9 @@
-"""Settings for running APOC on one's own machine (``make run``)."""
+"""Settings for running APOC on one's own machine (``make run``), in training mode."""
 
 import os
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "local-only-insecure-key-do-not-use-in-production")
+os.environ.setdefault("APOC_TRAINING", "true")
 os.environ.setdefault("DJANGO_DEBUG", "true")
 
 from .base import *  # noqa: F403

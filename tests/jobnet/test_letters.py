@@ -14,6 +14,8 @@ from apoc.exceptions import DomainError
 from jobnet import letters
 from jobnet.letters import (
     LOGIN_URL,
+    TRAINING_BAND,
+    TRAINING_NOTICE,
     WINDOW,
     WINDOW_RISK,
     Credentials,
@@ -294,6 +296,63 @@ def test_a_long_name_is_made_smaller_to_stay_in_the_window():
     address = [c for c in page if WINDOW.contains(c.x, c.baseline) and "Afsender" not in c.text]
     assert " ".join(c.text for c in address).startswith(name)
     assert all(c.baseline < WINDOW.bottom for c in address)
+
+
+# -- training mode -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("language", ["pl", ""])
+def test_in_training_mode_every_page_says_so_in_danish_and_english(language):
+    pdf = render(language=language, training=True)
+    texts = page_texts(pdf)
+    assert len(texts) == (3 if language else 2)
+    for text in texts:
+        lines = [line.strip() for line in text.splitlines()]
+        assert TRAINING_NOTICE[0] in lines
+        assert TRAINING_NOTICE[1] in lines
+        assert TRAINING_NOTICE[0].startswith("Træningsmiljø – personnumre og Jobnet-koder")
+
+
+def test_without_training_mode_no_page_mentions_it():
+    pdf = render(language="pl")
+    for text in page_texts(pdf):
+        assert "Træningsmiljø" not in text and "Training environment" not in text
+    assert LetterDataFactory().training is False
+
+
+@pytest.mark.parametrize("language", ["pl", "lt", ""])
+def test_the_training_band_is_in_the_top_margin_far_from_the_window(language):
+    pdf = render(language=language, training=True)
+    for number in range(1, len(reader(pdf).pages) + 1):
+        band = [c for c in chunks(pdf, number) if c.text in TRAINING_NOTICE]
+        assert [c.text for c in band] == list(TRAINING_NOTICE)
+        for chunk in band:
+            assert not WINDOW.contains(chunk.x, chunk.top)
+            assert not WINDOW_RISK.contains(chunk.x, chunk.baseline)
+            assert chunk.baseline < WINDOW_RISK.top, chunk  # wholly above the window's reach
+            assert TRAINING_BAND.contains(chunk.x, chunk.top), chunk
+            assert TRAINING_BAND.contains(chunk.x, chunk.baseline), chunk
+            width = pdfmetrics.stringWidth(chunk.text, letters.BOLD, chunk.size * letters.MM)
+            assert chunk.x + width / letters.MM <= TRAINING_BAND.right
+        # Above everything else on the page: the letterhead starts below it.
+        others = [c for c in chunks(pdf, number) if c.text not in TRAINING_NOTICE]
+        assert min(c.top for c in others) > max(c.baseline for c in band)
+
+
+def test_the_training_band_moves_nothing_else():
+    plain, training = render(language="pl"), render(language="pl", training=True)
+    for number in (1, 2, 3):
+        band = [c for c in chunks(training, number) if c.text in TRAINING_NOTICE]
+        rest = [c for c in chunks(training, number) if c.text not in TRAINING_NOTICE]
+        assert len(band) == 2
+        assert rest == chunks(plain, number)
+
+
+def test_the_training_band_lies_outside_every_window_placement():
+    assert TRAINING_BAND.bottom < WINDOW_RISK.top
+    assert TRAINING_BAND.top >= 5  # inside what office printers print
+    assert TRAINING_BAND.left >= letters.MARGIN_LEFT
+    assert TRAINING_BAND.right <= 210 - letters.MARGIN_RIGHT
 
 
 # -- bad details -----------------------------------------------------------------

@@ -2,9 +2,12 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from apoc.audit.models import AuditEntry
+from jobnet.letters import TRAINING_NOTICE
 from jobnet.models import JobnetAccount, LetterPrint
+from registrations.services import letter_data
 from tests.factories import CaseworkerFactory, RegistrationFactory, UserFactory
 from tests.jobnet.pdf import flat, page_texts, printed_credentials
 
@@ -114,3 +117,16 @@ def test_letter_from_a_real_intake_has_an_account_already(caseworker_client):
     text = flat(" ".join(page_texts(pdf)))
     assert "Małgorzata Anna Wiśniewska" in text
     assert JobnetAccount.objects.count() == 1
+
+
+@pytest.mark.parametrize("training", [True, False])
+def test_the_printed_letter_says_training_on_every_page_in_training_mode(
+    caseworker_client, registration, settings, training
+):
+    settings.APOC_TRAINING = training
+    pdf = caseworker_client.post(letter_url(registration)).content
+    texts = page_texts(pdf)
+    assert len(texts) == 3
+    for text in texts:
+        assert (TRAINING_NOTICE[0] in text) is training
+    assert letter_data(registration, today=timezone.localdate()).training is training
