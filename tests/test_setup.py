@@ -48,9 +48,19 @@ def test_seed_demo_creates_users_who_can_log_in_and_registrations(settings, clie
     assert user.groups.filter(name="sagsbehandler").exists()
     assert get_user_model().objects.get(username="teamleder").is_staff
     assert client.login(username="sagsbehandler", password="demo-password-for-test")
-    assert Registration.objects.count() == 4
+    assert Registration.objects.count() == 6
+    # Every group is in the demo: A jobseekers, a B with its offer, a stateless C.
+    assert sorted(Registration.objects.values_list("category", flat=True)) == [
+        "A",
+        "A",
+        "A",
+        "A",
+        "B",
+        "C",
+    ]
+    assert Registration.objects.get(category="C").nationality == "XA"
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    assert Registration.objects.count() == 4
+    assert Registration.objects.count() == 6
 
 
 def test_seed_demo_refuses_without_debug(settings):

@@ -316,9 +316,7 @@ def test_a_typed_number_counts_without_the_tick():
 
 def test_a_number_of_another_birth_date_or_sex_is_a_warning():
     # 070761-4285 is a man born 7 July 1961 (the last digit is odd).
-    result = check(
-        facts(existing_personnummer=VALID_NUMBER, birth_date=date(1961, 7, 8), sex="F")
-    )
+    result = check(facts(existing_personnummer=VALID_NUMBER, birth_date=date(1961, 7, 8), sex="F"))
     assert result.codes == (
         "existing_personnummer_birth_date_mismatch",
         "existing_personnummer_sex_mismatch",

@@ -6,6 +6,7 @@ registrations made through the real intake service. Refuses to run with DEBUG
 off, so it never touches a production database.
 """
 
+import dataclasses
 import io
 import secrets
 import uuid
@@ -36,7 +37,29 @@ DEMO_PEOPLE = (
     ("Țăranu", "Ștefan", date(1987, 9, 3), "M", "RO", "Cluj-Napoca", "ro"),
     ("Jonaitytė", "Rūta", date(1995, 1, 21), "F", "LT", "Kaunas", "lt"),
     ("Müller", "Anna-Lena", date(1999, 11, 30), "F", "DE", "Köln", "de"),
+    ("Papadopoulou", "Eleni", date(1993, 6, 2), "F", "GR", "Thessaloniki", "el"),
+    ("Haddad", "Rami", date(1984, 2, 14), "M", "XA", "Aleppo", "en"),
 )
+
+#: The category of each demo person that is not a plain jobseeker (A), and what it adds.
+DEMO_GROUPS = {
+    "Papadopoulou": {
+        "category": "B",
+        "offer_kind": "danish",
+        "offer_provider": "Sprogcenter København",
+    },
+    "Haddad": {
+        "category": "C",
+        "document_type": "asylum_card",
+        "document_country": "DK",
+        "country_of_birth": "SY",
+        "purpose": "other",
+        "asylum_case_id": "UDL-2026-123456",
+        "decision_reference": "PA-2026-77",
+        "decision_by": "Jobcenter København",
+        "jobseeker": True,
+    },
+}
 
 
 def _document_image(text: str) -> bytes:
@@ -45,6 +68,20 @@ def _document_image(text: str) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
     return buffer.getvalue()
+
+
+def _in_group(data: IntakeData, surname: str, today: date) -> IntakeData:
+    """The demo person's intake in their group (B or C), or unchanged (A)."""
+    group = DEMO_GROUPS.get(surname)
+    if group is None:
+        return data
+    changes = dict(group)
+    if changes["category"] == "B":
+        changes["offer_starts_on"] = today + timedelta(days=7)
+    if changes["category"] == "C":
+        changes["decision_date"] = today - timedelta(days=10)
+        changes["document_expiry"] = None
+    return dataclasses.replace(data, **changes)
 
 
 class Command(BaseCommand):
@@ -99,6 +136,7 @@ class Command(BaseCommand):
                 category="A",
                 letter_language=language,
             )
+            data = _in_group(data, surname, today)
             registration_submit(
                 data=data,
                 document=SubmittedDocument(
