@@ -121,6 +121,7 @@ def test_the_danish_page_says_what_to_do_and_what_the_number_means(polish_letter
         "administrative personnummer",
         "giver ikke i sig selv nogen rettigheder",
         "MitID hos Borgerservice",
+        "Med MitID kan du senere selv logge på Jobnet",
         "Skriv uden mellemrum",
     ]:
         assert expected in da, expected
@@ -140,6 +141,7 @@ def test_the_english_page_says_the_same(polish_letter):
         "gives you no rights in itself",
         "MitID",
         "Borgerservice",
+        "With MitID you can later log in to Jobnet yourself",
         "Type without the spaces",
     ]:
         assert expected in en, expected
