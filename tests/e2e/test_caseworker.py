@@ -40,7 +40,7 @@ def test_caseworker_registers_prints_finds_and_cannot_register_twice(page, shots
     shots(page, "registration")
 
     # 4. Print the letter: the form posts to a new tab, which gets the PDF.
-    page.get_by_role("link", name="Print Jobnet-brev").click()
+    page.get_by_role("link", name="Udskriv Jobnet-brev").click()
     page.get_by_role("heading", name="Jobnet-brev").wait_for()
     shots(page, "letter-confirmation")
     pdf = print_letter(page)

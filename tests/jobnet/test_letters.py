@@ -306,7 +306,7 @@ def test_a_missing_name_is_a_domain_error():
         LetterDataFactory(name="  \n ")
     assert isinstance(caught.value, DomainError)
     assert caught.value.code == "invalid_letter_data"
-    assert caught.value.message == "Brevet kan ikke dannes: navnet mangler."
+    assert caught.value.message == "Brevet kan ikke udskrives: navnet mangler."
 
 
 def test_too_many_address_lines_are_refused():
@@ -319,7 +319,7 @@ def test_too_many_address_lines_are_refused():
 def test_a_bad_personnummer_is_refused(number):
     with pytest.raises(InvalidLetterData) as caught:
         LetterDataFactory(personnummer=number)
-    assert caught.value.message == "Brevet kan ikke dannes: personnummeret er ugyldigt."
+    assert caught.value.message == "Brevet kan ikke udskrives: personnummeret er ugyldigt."
 
 
 def test_a_birth_date_after_the_letter_date_is_refused():
