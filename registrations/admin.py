@@ -20,6 +20,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -34,7 +35,7 @@ from cpr.countries import COUNTRIES, DANISH
 from . import review
 from .admin_views import ReviewForm, reason_text, registration_export, registration_statistics
 from .files import document_response
-from .models import Offer, Registration
+from .models import Offer, Registration, reason_label
 from .selectors import parse_search, registrations_visible_to, search_condition
 
 #: Audit entries shown on a registration's page, newest first.
@@ -258,7 +259,7 @@ class RegistrationAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("bekræftede advarsler"))
     def warnings(self, obj: Registration) -> str:
-        return ", ".join(obj.warnings_confirmed) if obj.warnings_confirmed else "–"
+        return ", ".join(obj.confirmed_warning_labels) if obj.warnings_confirmed else "–"
 
     # --- Detail fields -------------------------------------------------------------------------
 
@@ -317,8 +318,11 @@ class RegistrationAdmin(admin.ModelAdmin):
             gettext("Sagsbehandleren bekræftede disse advarsler før tildelingen:"),
             format_html_join(
                 "",
-                "<li><code>{}</code> {}</li>",
-                ((code, reason_text(code, country=country)) for code in obj.warnings_confirmed),
+                "<li><strong>{}</strong>: {}</li>",
+                (
+                    (capfirst(reason_label(code)), reason_text(code, country=country))
+                    for code in obj.warnings_confirmed
+                ),
             ),
         )
 

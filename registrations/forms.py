@@ -19,17 +19,22 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from cpr.countries import is_eea_or_swiss
-from cpr.eligibility import WARNING_CODES
 from cpr.personnummer import InvalidPersonnummer, parse
 from documents.foreign_ids import check_foreign_id
 
-from .models import LETTER_LANGUAGES, Category, DocumentType, OfferKind, Purpose, Sex
+from .intake import CONFIRMABLE_CODES
+from .models import (
+    LETTER_LANGUAGES,
+    Category,
+    DocumentType,
+    OfferKind,
+    Purpose,
+    Sex,
+    reason_label,
+)
 from .uploads import DocumentRejected, verify_document
 
 FIRST_BIRTH_DATE = date(1858, 1, 1)
-
-#: Warnings a caseworker may confirm: the eligibility rules' and the foreign ID checks'.
-CONFIRMABLE_CODES = (*WARNING_CODES, "foreign_id_birth_date_mismatch", "foreign_id_sex_mismatch")
 
 
 def no_control_characters(value: str) -> None:
@@ -266,7 +271,7 @@ class IntakeForm(forms.Form):
         # Any warning code is accepted back; only the current warnings are shown.
         self.fields["confirm_warnings"].choices = [
             (w.code, w.message_in(gettext)) for w in warnings
-        ] or [(code, code) for code in CONFIRMABLE_CODES]
+        ] or [(code, reason_label(code)) for code in CONFIRMABLE_CODES]
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True

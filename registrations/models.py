@@ -5,10 +5,13 @@ from typing import Any
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from cpr import eligibility
+
+from .intake import REASON_LABELS
 
 
 class DocumentStorage(FileSystemStorage):
@@ -90,6 +93,15 @@ LETTER_LANGUAGES = [
     ("mt", _("maltesisk")),
     ("ga", _("irsk")),
 ]
+
+
+def reason_label(code: str) -> str:
+    """The short name of a block or warning code in the active language, e.g. "over 80 år".
+
+    A code without a name (none in use has none) is shown as it is rather than hidden.
+    """
+    label = REASON_LABELS.get(code)
+    return gettext(label) if label is not None else code
 
 
 class Registration(models.Model):
@@ -239,6 +251,11 @@ class Registration(models.Model):
     @property
     def masked_personnummer(self) -> str:
         return self.allocation.masked
+
+    @property
+    def confirmed_warning_labels(self) -> list[str]:
+        """The confirmed warnings by their short names, in the active language."""
+        return [reason_label(code) for code in self.warnings_confirmed]
 
 
 class Offer(models.Model):
