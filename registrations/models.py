@@ -95,6 +95,13 @@ LETTER_LANGUAGES = [
 ]
 
 
+def letter_language_names(codes: str) -> str:
+    """The languages of a printed letter, stored as "da,en,pl", by their names in the active
+    language: "dansk, engelsk, polsk". A code without a name is shown as it is."""
+    names = dict(LETTER_LANGUAGES)
+    return ", ".join(str(names.get(code, code)) for code in codes.split(",") if code)
+
+
 def reason_label(code: str) -> str:
     """The short name of a block or warning code in the active language, e.g. "over 80 år".
 

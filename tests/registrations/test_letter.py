@@ -5,7 +5,12 @@ from django.urls import reverse
 
 from apoc.audit.models import AuditEntry
 from jobnet.models import JobnetAccount, LetterPrint
-from tests.factories import CaseworkerFactory, RegistrationFactory, UserFactory
+from tests.factories import (
+    CaseworkerFactory,
+    RegistrationFactory,
+    SupervisorFactory,
+    UserFactory,
+)
 from tests.jobnet.pdf import flat, page_texts, printed_credentials
 
 pytestmark = pytest.mark.django_db
@@ -114,3 +119,17 @@ def test_letter_from_a_real_intake_has_an_account_already(caseworker_client):
     text = flat(" ".join(page_texts(pdf)))
     assert "Małgorzata Anna Wiśniewska" in text
     assert JobnetAccount.objects.count() == 1
+
+
+def test_the_printed_letters_name_their_languages(client, caseworker, registration):
+    """The pages list each print's languages by name, not as the stored "da,en,ro"."""
+    client.force_login(caseworker)
+    client.post(letter_url(registration))
+    assert LetterPrint.objects.get().languages == "da,en,ro"
+    page = client.get(reverse("registrations:detail", args=[registration.pk])).content.decode()
+    client.force_login(SupervisorFactory(jobcentre=registration.jobcentre))
+    change = reverse("admin:registrations_registration_change", args=[registration.pk])
+    admin_page = client.get(change).content.decode()
+    for body in (page, admin_page):
+        assert "dansk, engelsk, rumænsk" in body
+        assert "da,en,ro" not in body
