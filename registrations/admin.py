@@ -27,6 +27,7 @@ from django_countries import countries
 
 from apoc.accounts.scope import scope_for
 from apoc.admin_tools import EstimatedCountPaginator, FastChangeList, changelist_criteria
+from apoc.audit.details import details_text
 from apoc.audit.models import AuditEntry
 from apoc.audit.services import Action, audit_record
 from apoc.exceptions import DomainError
@@ -353,7 +354,7 @@ class RegistrationAdmin(admin.ModelAdmin):
         return render_to_string(
             "admin/registrations/registration/audit_trail.html",
             {
-                "entries": entries[:AUDIT_TRAIL_LIMIT],
+                "entries": [(e, details_text(e.criteria)) for e in entries[:AUDIT_TRAIL_LIMIT]],
                 "more": len(entries) > AUDIT_TRAIL_LIMIT,
                 "limit": AUDIT_TRAIL_LIMIT,
             },

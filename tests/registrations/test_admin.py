@@ -767,7 +767,7 @@ def test_a_supervisors_day_review_in_admin(client, copenhagen, odense):
     assert annul.allocation.cpr_status == CprStatus.ANNULLED
 
     for registration, expected in [
-        (batch[0], "approved"),
+        (batch[0], "til: godkendt"),
         (flag, "Tjek indrejsedatoen"),
         (annul, "Havde allerede et personnummer"),
     ]:
