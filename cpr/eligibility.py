@@ -5,7 +5,8 @@ Pure Python: nothing here imports Django, and the date is always passed in.
 cannot get a number, and the message says why and what to do instead) and the
 *warnings* (the caseworker must confirm each one before allocating). Every
 reason has a stable code, a Danish message (a gettext msgid) and the intake
-field it belongs to. The messages live in :data:`TEMPLATES`.
+field it belongs to. The messages live in :data:`TEMPLATES`, their short names in
+:data:`LABELS`.
 
 Facts and sources (domain.md §0, §1):
 
@@ -84,6 +85,7 @@ from .personnummer import FIRST_DATE, LAST_DATE, InvalidPersonnummer, Personnumm
 __all__ = [
     "BLOCK_CODES",
     "CATEGORY_LABELS",
+    "LABELS",
     "PURPOSE_LABELS",
     "TEMPLATES",
     "WARNING_CODES",
@@ -358,6 +360,53 @@ BLOCK_CODES: frozenset[str] = frozenset(
     }
 )
 WARNING_CODES: frozenset[str] = frozenset(TEMPLATES) - BLOCK_CODES
+
+#: A short Danish name of every reason, by code: what a list or a table shows where the
+#: whole message is too long, e.g. the confirmed warnings of a registration.
+LABELS: Mapping[str, str] = {
+    # Blocks
+    "nationality_missing": gettext_noop("statsborgerskab mangler"),
+    "nationality_invalid": gettext_noop("ugyldig landekode"),
+    "nationality_danish": gettext_noop("dansk statsborger"),
+    "nationality_not_eea": gettext_noop("statsborger uden for EU/EØS og Schweiz"),
+    "asylum_case_id_missing": gettext_noop("asylsagens ID mangler"),
+    "decision_date_missing": gettext_noop("afgørelsens dato mangler"),
+    "decision_date_future": gettext_noop("afgørelsens dato ligger efter dags dato"),
+    "decision_reference_missing": gettext_noop("afgørelsens reference mangler"),
+    "nationality_danish_realm": gettext_noop("færøsk eller grønlandsk: dansk statsborger"),
+    "nationality_special": gettext_noop("uden statsborgerskab i EU/EØS eller Schweiz"),
+    "decision_by_missing": gettext_noop("hvem der traf afgørelsen mangler"),
+    "existing_personnummer_missing": gettext_noop("personnummeret mangler"),
+    "document_expiry_missing": gettext_noop("udløbsdato mangler"),
+    "document_withheld": gettext_noop("passet er inddraget eller tilbageholdt"),
+    "offer_kind_missing": gettext_noop("tilbuddets art mangler"),
+    "offer_provider_missing": gettext_noop("tilbuddets udbyder mangler"),
+    "offer_start_missing": gettext_noop("tilbuddets start mangler"),
+    "existing_personnummer_invalid": gettext_noop("ugyldigt eksisterende personnummer"),
+    "residence_registered": gettext_noop("bopælsregistreret i Danmark"),
+    "birth_date_missing": gettext_noop("fødselsdato mangler"),
+    "birth_date_future": gettext_noop("fødselsdato efter dags dato"),
+    "birth_date_out_of_range": gettext_noop("fødselsdato uden for personnummerets datoer"),
+    "document_expired": gettext_noop("identitetsdokumentet er udløbet"),
+    "entry_date_future": gettext_noop("indrejsedato efter dags dato"),
+    # Warnings
+    "nordic_citizen": gettext_noop("nordisk statsborger"),
+    "nordic_long_stay": gettext_noop("nordisk statsborger med ophold over 3 måneder"),
+    "registration_certificate": gettext_noop("skal søge registreringsbevis"),
+    "jobseeker_over_six_months": gettext_noop("indrejst for over 6 måneder siden"),
+    "age_under_15": gettext_noop("under 15 år"),
+    "age_over_80": gettext_noop("over 80 år"),
+    "existing_personnummer_mod11": gettext_noop("personnummer opfylder ikke modulus 11"),
+    "existing_personnummer_replacement": gettext_noop("erstatningspersonnummer"),
+    "existing_personnummer_birth_date_mismatch": gettext_noop(
+        "personnummerets fødselsdato afviger"
+    ),
+    "existing_personnummer_sex_mismatch": gettext_noop("personnummerets køn afviger"),
+    "document_expired_asylum": gettext_noop("asylansøgers dokument er udløbet"),
+    "document_withheld_asylum": gettext_noop("asylansøgers pas er inddraget"),
+    "sex_document_mismatch": gettext_noop("køn afviger fra dokumentet"),
+    "stay_municipality_other": gettext_noop("opholder sig i en anden kommune"),
+}
 
 
 # --- Results --------------------------------------------------------------------------

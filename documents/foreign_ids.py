@@ -76,6 +76,9 @@ from apoc.exceptions import DomainError, Msg, gettext_noop
 
 __all__ = [
     "SCHEMES",
+    "WARNING_CODES",
+    "WARNING_LABELS",
+    "WARNING_TEMPLATES",
     "ForeignIdMismatch",
     "ForeignIdResult",
     "InvalidForeignId",
@@ -128,6 +131,18 @@ _BIRTH_MISMATCH = gettext_noop(
 _SEX_MISMATCH = gettext_noop(
     "Ifølge nummeret (%(scheme)s) er kønnet %(encoded)s, men det oplyste køn er %(given)s."
 )
+
+#: The warnings a caseworker confirms and a registration keeps, by code: the message and
+#: a short Danish name for lists (as :data:`cpr.eligibility.LABELS`).
+WARNING_TEMPLATES = {
+    "foreign_id_birth_date_mismatch": _BIRTH_MISMATCH,
+    "foreign_id_sex_mismatch": _SEX_MISMATCH,
+}
+WARNING_LABELS = {
+    "foreign_id_birth_date_mismatch": gettext_noop("fødselsdato afviger fra ID-nummeret"),
+    "foreign_id_sex_mismatch": gettext_noop("køn afviger fra ID-nummeret"),
+}
+WARNING_CODES = frozenset(WARNING_TEMPLATES)
 
 
 @dataclass(frozen=True, slots=True)

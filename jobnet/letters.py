@@ -145,17 +145,17 @@ class InvalidLetterData(DomainError):
     """The letter cannot be made from these details."""
 
     code = "invalid_letter_data"
-    template = gettext_noop("Brevet kan ikke dannes.")
+    template = gettext_noop("Brevet kan ikke udskrives.")
 
 
-_NAME_MISSING = gettext_noop("Brevet kan ikke dannes: navnet mangler.")
+_NAME_MISSING = gettext_noop("Brevet kan ikke udskrives: navnet mangler.")
 _ADDRESS_TOO_LONG = gettext_noop(
-    "Brevet kan ikke dannes: navn og adresse må højst fylde %(max)s linjer i rudekuverten."
+    "Brevet kan ikke udskrives: navn og adresse må højst fylde %(max)s linjer i rudekuverten."
 )
 _UNPRINTABLE = gettext_noop(
-    "Brevet kan ikke dannes: tegnene %(chars)s kan ikke skrives med brevets skrifttype."
+    "Brevet kan ikke udskrives: brevets skrifttype har ikke tegnene %(chars)s."
 )
-_BAD_PERSONNUMMER = gettext_noop("Brevet kan ikke dannes: personnummeret er ugyldigt.")
+_BAD_PERSONNUMMER = gettext_noop("Brevet kan ikke udskrives: personnummeret er ugyldigt.")
 
 
 @dataclass(frozen=True)

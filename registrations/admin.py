@@ -20,12 +20,14 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from apoc.accounts.scope import scope_for
 from apoc.admin_tools import EstimatedCountPaginator, FastChangeList, changelist_criteria
+from apoc.audit.details import details_text
 from apoc.audit.models import AuditEntry
 from apoc.audit.services import Action, audit_record
 from apoc.exceptions import DomainError
@@ -40,7 +42,7 @@ from .admin_views import (
     registration_statistics,
 )
 from .files import document_response
-from .models import Offer, Registration
+from .models import Offer, Registration, reason_label
 from .selectors import parse_search, registrations_visible_to, search_condition
 
 #: Audit entries shown on a registration's page, newest first.
@@ -283,7 +285,7 @@ class RegistrationAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("bekræftede advarsler"))
     def warnings(self, obj: Registration) -> str:
-        return ", ".join(obj.warnings_confirmed) if obj.warnings_confirmed else "–"
+        return ", ".join(obj.confirmed_warning_labels) if obj.warnings_confirmed else "–"
 
     # --- Detail fields -------------------------------------------------------------------------
 
@@ -394,8 +396,11 @@ class RegistrationAdmin(admin.ModelAdmin):
             gettext("Sagsbehandleren bekræftede disse advarsler før tildelingen:"),
             format_html_join(
                 "",
-                "<li><code>{}</code> {}</li>",
-                ((code, reason_text(code, country=country)) for code in obj.warnings_confirmed),
+                "<li><strong>{}</strong>: {}</li>",
+                (
+                    (capfirst(reason_label(code)), reason_text(code, country=country))
+                    for code in obj.warnings_confirmed
+                ),
             ),
         )
 
@@ -426,7 +431,7 @@ class RegistrationAdmin(admin.ModelAdmin):
         return render_to_string(
             "admin/registrations/registration/audit_trail.html",
             {
-                "entries": entries[:AUDIT_TRAIL_LIMIT],
+                "entries": [(e, details_text(e.criteria)) for e in entries[:AUDIT_TRAIL_LIMIT]],
                 "more": len(entries) > AUDIT_TRAIL_LIMIT,
                 "limit": AUDIT_TRAIL_LIMIT,
             },

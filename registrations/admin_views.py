@@ -31,11 +31,18 @@ from apoc.accounts.models import Jobcentre
 from apoc.accounts.scope import scope_for
 from apoc.admin_tools import changelist_criteria
 from apoc.audit.services import Action, audit_record
-from cpr.eligibility import TEMPLATES
 from cpr.models import CprStatus, StatusSource
 
 from . import lifecycle
-from .models import AnnulmentReason, Category, IntakeRefusal, Registration, ReviewStatus
+from .intake import REASON_TEMPLATES
+from .models import (
+    AnnulmentReason,
+    Category,
+    IntakeRefusal,
+    Registration,
+    ReviewStatus,
+    reason_label,
+)
 from .review import Annulment
 from .selectors import registration_by_personnummer, registrations_visible_to
 
@@ -129,7 +136,7 @@ def reason_text(code: str, *, country: str = "") -> str:
     """
     import re
 
-    template = TEMPLATES.get(code)
+    template = REASON_TEMPLATES.get(code)
     if template is None:
         return code
     known = {"country": country} if country else {}
@@ -157,8 +164,12 @@ EXPORT_COLUMNS: tuple[tuple[str, Any], ...] = (
     ("created_at", _("tildelt")),
     ("review_status", _("gennemgang")),
     ("reviewed_at", _("gennemgået")),
-    ("warnings_confirmed", _("bekræftede advarsler")),
+    ("warnings_confirmed", _("advarselskoder")),
 )
+#: One more column, last: the confirmed warnings by their short names, for people. The
+#: codes stay in their own column for filtering and counting in a spreadsheet or a script:
+#: they do not change when a name is reworded or the export is made in English.
+EXPORT_WARNING_LABELS = _("bekræftede advarsler")
 
 
 class _Echo:
@@ -184,16 +195,19 @@ def _cell(value: Any) -> str:
 def csv_rows(queryset: QuerySet[Registration], *, full_personnummer: bool) -> Iterator[str]:
     """The export as CSV lines (semicolon-separated, as Danish spreadsheets expect), streamed."""
     writer = csv.writer(_Echo(), delimiter=";")
-    yield "\ufeff" + writer.writerow([str(label) for _, label in EXPORT_COLUMNS])
+    header = [*(str(label) for _, label in EXPORT_COLUMNS), str(EXPORT_WARNING_LABELS)]
+    yield "\ufeff" + writer.writerow(header)
     fields = [name for name, _ in EXPORT_COLUMNS]
     status_at = fields.index("review_status")
+    warnings_at = fields.index("warnings_confirmed")
     statuses = {value: str(label) for value, label in ReviewStatus.choices}
     for row in queryset.values_list(*fields).iterator(chunk_size=2000):
         values = list(row)
         if not full_personnummer:
             values[0] = f"{values[0][:6]}-XXXX"
         values[status_at] = statuses.get(values[status_at], values[status_at])
-        yield writer.writerow([_cell(v) for v in values])
+        labels = ", ".join(reason_label(code) for code in values[warnings_at] or [])
+        yield writer.writerow([*(_cell(v) for v in values), _cell(labels)])
 
 
 def registration_export(model_admin: Any, request: HttpRequest) -> HttpResponse:
@@ -380,7 +394,9 @@ def registration_statistics(model_admin: Any, request: HttpRequest) -> TemplateR
     for codes in refusals.values_list("reason_codes", flat=True).iterator(chunk_size=2000):
         refusal_count += 1
         reasons.update(codes or [])
-    by_reason = [(code, reason_text(code), n) for code, n in reasons.most_common()]
+    by_reason = [
+        (code, reason_label(code), reason_text(code), n) for code, n in reasons.most_common()
+    ]
 
     context = {
         **model_admin.admin_site.each_context(request),

@@ -10,11 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from apoc.audit import registry
 from apoc.audit.models import Action
+from jobnet.models import JobnetAccount
 
-from .models import Registration, ReviewStatus
+from .models import LETTER_LANGUAGES, OfferKind, Registration, ReviewStatus
 
 
 def _registration_entries(number: str) -> Q | None:
@@ -47,7 +49,58 @@ def _describe_review(entry: Any) -> str | None:
     )
 
 
+#: What a search looked for (``registrations.selectors.SearchQuery.kind``).
+_SEARCH_KINDS = {
+    "personnummer": _("personnummer"),
+    "birth_date": _("fødselsdato"),
+    "text": _("tekst"),
+}
+
+
+def _register_details() -> None:
+    """The keys this app and its Jobnet accounts write in the log's details, and their codes."""
+    statuses = dict(ReviewStatus.choices)
+    registry.register_details(
+        {
+            # Reviews
+            "from": _("fra"),
+            "to": _("til"),
+            "comment": _("kommentar"),
+            "reason": _("begrundelse"),
+            # Offers and searches
+            "offer": _("tilbud"),
+            "kind": _("type"),
+            "value": _("søgt efter"),
+            # Duplicate checks
+            "name_key": _("navnenøgle"),
+            "birth_date": _("fødselsdato"),
+            "document": _("dokument"),
+            "foreign_id": _("udenlandsk personnummer"),
+            "matches": _("fundne registreringer"),
+            # Jobnet letters and accounts
+            "languages": _("sprog"),
+            "status": _("status"),
+            # The change list's filters
+            "review_status__exact": _("gennemgang"),
+            "category__exact": _("kategori"),
+            "nationality": _("statsborgerskab"),
+            "created_at__year": _("år"),
+            "created_at__month": _("måned"),
+            "created_at__day": _("dag"),
+        },
+        values={
+            "from": statuses,
+            "to": statuses,
+            "review_status__exact": statuses,
+            "kind": {**_SEARCH_KINDS, **dict(OfferKind.choices)},
+            "languages": dict(LETTER_LANGUAGES),
+            "status": dict(JobnetAccount.Status.choices),
+        },
+    )
+
+
 def register() -> None:
+    _register_details()
     registry.register_person_entries(_registration_entries)
     registry.register_describer(_describe_review)
     registry.register_subject_label("registrations.registration", "registreringen")

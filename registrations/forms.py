@@ -19,10 +19,11 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from cpr.countries import SPECIAL_NATIONALITIES, is_eea_or_swiss
-from cpr.eligibility import TEMPLATES, WARNING_CODES
+from cpr.eligibility import TEMPLATES
 from cpr.personnummer import InvalidPersonnummer, parse
 from documents.foreign_ids import check_foreign_id
 
+from .intake import CONFIRMABLE_CODES
 from .models import (
     LETTER_LANGUAGES,
     MUNICIPALITY_CHOICES,
@@ -33,13 +34,11 @@ from .models import (
     OfferKind,
     Purpose,
     Sex,
+    reason_label,
 )
 from .uploads import DocumentRejected, verify_document
 
 FIRST_BIRTH_DATE = date(1858, 1, 1)
-
-#: Warnings a caseworker may confirm: the eligibility rules' and the foreign ID checks'.
-CONFIRMABLE_CODES = (*WARNING_CODES, "foreign_id_birth_date_mismatch", "foreign_id_sex_mismatch")
 
 
 def no_control_characters(value: str) -> None:
@@ -322,7 +321,7 @@ class IntakeForm(forms.Form):
         # Any warning code is accepted back; only the current warnings are shown.
         self.fields["confirm_warnings"].choices = [
             (w.code, w.message_in(gettext)) for w in warnings
-        ] or [(code, code) for code in CONFIRMABLE_CODES]
+        ] or [(code, reason_label(code)) for code in CONFIRMABLE_CODES]
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True

@@ -19,6 +19,9 @@ from typing import Any
 
 from apoc.exceptions import DomainError, gettext_noop
 from cpr.eligibility import (
+    LABELS,
+    TEMPLATES,
+    WARNING_CODES,
     Category,
     EligibilityResult,
     IntakeFacts,
@@ -27,12 +30,18 @@ from cpr.eligibility import (
     check_eligibility,
 )
 from cpr.personnummer import Personnummer, try_parse
+from documents.foreign_ids import WARNING_CODES as FOREIGN_ID_WARNING_CODES
+from documents.foreign_ids import WARNING_LABELS as FOREIGN_ID_WARNING_LABELS
+from documents.foreign_ids import WARNING_TEMPLATES as FOREIGN_ID_WARNING_TEMPLATES
 from documents.foreign_ids import ForeignIdResult, check_foreign_id
 from documents.names import name_key, normalise
 from documents.numbers import document_key
 
 __all__ = [
+    "CONFIRMABLE_CODES",
     "INPUT_ONLY_FIELDS",
+    "REASON_LABELS",
+    "REASON_TEMPLATES",
     "IntakeData",
     "IntakeDecision",
     "PersonKeys",
@@ -41,6 +50,13 @@ __all__ = [
     "intake_facts",
     "person_keys",
 ]
+
+#: Every reason an intake can give, by code: the eligibility rules' blocks and warnings and
+#: the foreign ID checks' warnings. The message (a Danish msgid) and its short name.
+REASON_TEMPLATES: Mapping[str, str] = {**TEMPLATES, **FOREIGN_ID_WARNING_TEMPLATES}
+REASON_LABELS: Mapping[str, str] = {**LABELS, **FOREIGN_ID_WARNING_LABELS}
+#: The warnings a caseworker may confirm, and a registration keeps in ``warnings_confirmed``.
+CONFIRMABLE_CODES: tuple[str, ...] = tuple(sorted(WARNING_CODES | FOREIGN_ID_WARNING_CODES))
 
 
 class WarningsNotConfirmed(DomainError):

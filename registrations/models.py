@@ -5,6 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import Countries
 from django_countries.fields import CountryField
@@ -12,6 +13,8 @@ from django_countries.fields import CountryField
 from apoc.accounts.municipalities import MUNICIPALITIES
 from cpr import eligibility
 from cpr.countries import SPECIAL_NATIONALITIES
+
+from .intake import REASON_LABELS
 
 
 class DocumentStorage(FileSystemStorage):
@@ -134,6 +137,22 @@ LETTER_LANGUAGES = [
     ("mt", _("maltesisk")),
     ("ga", _("irsk")),
 ]
+
+
+def letter_language_names(codes: str) -> str:
+    """The languages of a printed letter, stored as "da,en,pl", by their names in the active
+    language: "dansk, engelsk, polsk". A code without a name is shown as it is."""
+    names = dict(LETTER_LANGUAGES)
+    return ", ".join(str(names.get(code, code)) for code in codes.split(",") if code)
+
+
+def reason_label(code: str) -> str:
+    """The short name of a block or warning code in the active language, e.g. "over 80 år".
+
+    A code without a name (none in use has none) is shown as it is rather than hidden.
+    """
+    label = REASON_LABELS.get(code)
+    return gettext(label) if label is not None else code
 
 
 class Registration(models.Model):
@@ -358,6 +377,11 @@ class Registration(models.Model):
     @property
     def masked_personnummer(self) -> str:
         return self.allocation.masked
+
+    @property
+    def confirmed_warning_labels(self) -> list[str]:
+        """The confirmed warnings by their short names, in the active language."""
+        return [reason_label(code) for code in self.warnings_confirmed]
 
 
 class Offer(models.Model):

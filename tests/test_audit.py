@@ -146,6 +146,95 @@ def test_registration_admin_shows_the_registrations_trail_read_only(client, supe
     assert "gennemgang" in trail and "Tjek adressen" in trail and "tina" in trail
 
 
+# --- Details in words -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("criteria", "danish", "english"),
+    [
+        (
+            {"from": "pending", "to": "approved", "comment": "Tjek adressen"},
+            "fra: afventer gennemgang; til: godkendt; kommentar: Tjek adressen",
+            "from: pending review; to: approved; comment: Tjek adressen",
+        ),
+        (
+            {"languages": ["da", "en", "pl"]},
+            "sprog: dansk, engelsk, polsk",
+            "languages: Danish, English, Polish",
+        ),
+        (
+            {"status": "disabled"},
+            "status: spærret",
+            "status: blocked",
+        ),
+        (
+            {
+                "q": "",
+                "filters": {"category__exact": "B", "review_status__exact": "flagged"},
+                "rows": 1,
+                "full_personnummer": False,
+                "format": "csv",
+            },
+            "filtre: kategori = B, gennemgang = markeret til opfølgning; rækker: 1; "
+            "fulde personnumre: nej; format: csv",
+            "filters: category = B, review = flagged for follow-up; rows: 1; "
+            "full personnumre: no; format: csv",
+        ),
+        (
+            {"kind": "birth_date", "value": "01.01.1990", "results": 0},
+            "type: fødselsdato; søgt efter: 01.01.1990; resultater: 0",
+            "type: date of birth; searched for: 01.01.1990; results: 0",
+        ),
+        ({"offer": 7, "kind": "danish"}, "tilbud: 7; type: danskundervisning", None),
+        ({"q": "", "filters": {}}, "–", "–"),
+        ({}, "–", "–"),
+        ({"unknown_key": "some_code"}, "unknown_key: some_code", "unknown_key: some_code"),
+    ],
+)
+def test_details_read_as_words_not_as_code(criteria, danish, english):
+    from django.utils import translation
+
+    from apoc.audit.details import details_text
+
+    with translation.override("da"):
+        assert details_text(criteria) == danish
+    if english is not None:
+        with translation.override("en"):
+            assert details_text(criteria) == english
+
+
+def test_the_log_and_the_trail_show_no_codes_or_python_values(client, supervisor):
+    registration = RegistrationFactory(jobcentre=supervisor.jobcentre)
+    about = {
+        "subject_type": "registrations.registration",
+        "subject_id": registration.pk,
+        "jobcentre": supervisor.jobcentre,
+    }
+    entry(
+        action="review", criteria={"from": "pending", "to": "flagged", "comment": "Tjek"}, **about
+    )
+    entry(action="print_letter", criteria={"languages": ["da", "en", "ro"]}, **about)
+    entry(
+        action="export",
+        criteria={"q": "", "filters": {}, "full_personnummer": True},
+        jobcentre=supervisor.jobcentre,
+    )
+    client.force_login(supervisor)
+    log = client.get(CHANGELIST).content.decode()
+    page = client.get(
+        reverse("admin:registrations_registration_change", args=[registration.pk])
+    ).content.decode()
+    trail = page[page.index('id="audit-trail"') :]
+    for body in (log, trail):
+        assert "sprog: dansk, engelsk, rumænsk" in body
+        assert "til: markeret til opfølgning" in body
+        for leak in ("[&#x27;", "{&#x27;", "['", "{}", "flagged", "pending", "True"):
+            assert leak not in body, leak
+    assert f"registrering {registration.pk}" in log
+    assert "registrations.registration" not in log
+    assert "fulde personnumre: ja" in log
+
+
 # --- Retention ----------------------------------------------------------------------------------
 
 

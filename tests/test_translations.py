@@ -243,6 +243,21 @@ def test_every_value_a_msg_parameter_takes_is_in_the_catalogue():
     assert [value for value in values if value not in catalogue] == []
 
 
+def test_printing_the_letter_is_one_verb_in_each_language():
+    """Danish says "udskriv"/"udskrift" for printing the Jobnet letter, never "print" or
+    "danne"; English says "print" wherever Danish says "udskriv"."""
+    wrong = []
+    for entry in messages():
+        danish, english = entry.msgid, " ".join(entry.msgstr.values())
+        if re.search(r"\bprint", danish, re.IGNORECASE):
+            wrong.append(f"{_where(entry)}: English verb in Danish")
+        if "brev" in danish.lower() and re.search(r"\bdanne", danish, re.IGNORECASE):
+            wrong.append(f"{_where(entry)}: 'danne' for the letter")
+        if "udskr" in danish.lower() and "print" not in english.lower():
+            wrong.append(f"{_where(entry)}: {english!r} does not say 'print'")
+    assert not wrong, "\n".join(wrong)
+
+
 # --- (b) The compiled catalogue is the PO file ---------------------------------------
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
@@ -18,6 +19,7 @@ from apoc.accounts.scope import scope_for
 from apoc.admin_tools import EstimatedCountPaginator, FastChangeList
 
 from . import registry
+from .details import details_text
 from .models import Action, AuditEntry
 
 
@@ -27,8 +29,7 @@ def masked_details(criteria: dict[str, Any] | None) -> str:
     The log shows what was searched, not the full numbers: a data subject's
     own request for access goes through ``manage.py audit_for``.
     """
-    text = "; ".join(f"{key}: {value}" for key, value in (criteria or {}).items())
-    return registry.mask_personnumre(text) or "–"
+    return registry.mask_personnumre(details_text(criteria))
 
 
 class StaffFilter(admin.SimpleListFilter):
@@ -74,8 +75,7 @@ class AuditEntryAdmin(admin.ModelAdmin):
         "username",
         "jobcentre",
         "action",
-        "subject_type",
-        "subject_id",
+        "subject",
         "details",
         "ip_address",
     ]
@@ -128,9 +128,14 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("vedrører"))
     def subject(self, obj: AuditEntry) -> str:
+        """What the entry is about by its model's name, e.g. "registrering 17"."""
         if not obj.subject_type:
             return "–"
-        return f"{obj.subject_type} #{obj.subject_id}"
+        try:
+            name = apps.get_model(obj.subject_type)._meta.verbose_name
+        except (LookupError, ValueError):
+            name = obj.subject_type
+        return f"{name} {obj.subject_id}" if obj.subject_id is not None else str(name)
 
     @admin.display(description=_("søgekriterier/detaljer"))
     def details(self, obj: AuditEntry) -> str:

@@ -6,3 +6,8 @@ class AuditConfig(AppConfig):
     name = "apoc.audit"
     label = "audit"
     verbose_name = _("Adgangslog")
+
+    def ready(self) -> None:
+        from . import details
+
+        details.register()

@@ -11,23 +11,28 @@ registry in their ``AppConfig.ready()``, and the log's admin and
   registration, its Jobnet account, the duplicate checks that found it);
 * :func:`register_person_summary`: a line about the person for ``audit_for``;
 * :func:`register_describer` and :func:`register_subject_label`: how an entry
-  reads in ``audit_for``.
+  reads in ``audit_for``;
+* :func:`register_details`: the names of the keys and coded values in an
+  entry's details, for the log's admin (:mod:`apoc.audit.details`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.db.models import Q
 
 __all__ = [
     "describe",
+    "detail_label",
+    "detail_value",
     "mask_personnumre",
     "person_entries",
     "person_summary",
     "read_personnummer",
     "register_describer",
+    "register_details",
     "register_person_entries",
     "register_person_summary",
     "register_subject_label",
@@ -40,6 +45,8 @@ _person_entries: list[Callable[[str], Q | None]] = []
 _summaries: list[Callable[[str], str | None]] = []
 _describers: list[Callable[[Any], str | None]] = []
 _subject_labels: dict[str, str] = {}
+_detail_labels: dict[str, Any] = {}
+_detail_values: dict[str, dict[str, Any]] = {}
 
 
 def set_personnummer_reader(*, read: Callable[[str], str], mask: Callable[[str], str]) -> None:
@@ -104,3 +111,28 @@ def register_subject_label(subject_type: str, label: str) -> None:
 
 def subject_label(subject_type: str) -> str | None:
     return _subject_labels.get(subject_type)
+
+
+def register_details(
+    labels: Mapping[str, Any], *, values: Mapping[str, Mapping[str, Any]] | None = None
+) -> None:
+    """Names for the keys of an entry's details, and for the coded values of some keys.
+
+    Names are lazy translations (``gettext_lazy``), so they read in the active language.
+    ``values`` maps a key to {stored value: name}; the names of one key add up over calls.
+    """
+    _detail_labels.update(labels)
+    for key, names in (values or {}).items():
+        _detail_values.setdefault(key, {}).update(names)
+
+
+def detail_label(key: str) -> str:
+    """The name of a key, or the key itself when nobody named it."""
+    label = _detail_labels.get(key)
+    return str(label) if label is not None else key
+
+
+def detail_value(key: str, value: Any) -> str:
+    """A value of ``key`` by its name where it is a known code, otherwise as it is."""
+    name = _detail_values.get(key, {}).get(str(value))
+    return str(name) if name is not None else str(value)

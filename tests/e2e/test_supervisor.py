@@ -139,7 +139,7 @@ def test_supervisor_filters_today_approves_one_annuls_one_and_sees_the_trail(
 
     # Both in the registrations' audit trails.
     page.goto(f"/admin/registrations/registration/{ana.pk}/change/")
-    assert re.search(r"gennemgang\s+torben.*approved", trail(page), re.S), trail(page)
+    assert re.search(r"gennemgang\s+torben.*til: godkendt", trail(page), re.S), trail(page)
     shots(page, "change-approved")
     shots.axe(page, "change view")
     page.goto(f"/admin/registrations/registration/{bogdan.pk}/change/")
@@ -161,6 +161,6 @@ def test_supervisor_filters_today_approves_one_annuls_one_and_sees_the_trail(
     page.goto("/admin/audit/auditentry/")
     rows = page.locator("#result_list tbody tr").all_inner_texts()
     assert any("torben" in row and "annullering" in row and REASON in row for row in rows)
-    assert any("torben" in row and "gennemgang" in row and "approved" in row for row in rows)
+    assert any("torben" in row and "gennemgang" in row and "til: godkendt" in row for row in rows)
     shots(page, "audit-log")
     shots.axe(page, "audit log")

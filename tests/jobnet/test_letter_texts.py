@@ -300,6 +300,14 @@ def test_the_danish_jobnet_terms_are_kept_as_jobnet_shows_them(code):
     assert "personnummer" in table["personnummer"]
 
 
+@pytest.mark.parametrize("code", sorted(EXPECTED))
+def test_the_mitid_paragraph_says_mitid_opens_jobnet(code):
+    """MitID from Borgerservice is how the person logs in to Jobnet later, on their own."""
+    mitid = letters._catalogue()[code]["mitid"]
+    for term in ("MitID", "Borgerservice", "Jobnet"):
+        assert term in mitid, (code, term)
+
+
 @pytest.mark.parametrize("code", TRANSLATIONS)
 def test_a_translation_is_not_english_left_untranslated(code):
     own, english = letters._catalogue()[code], letters._catalogue()["en"]

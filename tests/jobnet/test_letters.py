@@ -123,6 +123,7 @@ def test_the_danish_page_says_what_to_do_and_what_the_number_means(polish_letter
         "administrative personnummer",
         "giver ikke i sig selv nogen rettigheder",
         "MitID hos Borgerservice",
+        "Med MitID kan du senere selv logge på Jobnet",
         "Skriv uden mellemrum",
     ]:
         assert expected in da, expected
@@ -142,6 +143,7 @@ def test_the_english_page_says_the_same(polish_letter):
         "gives you no rights in itself",
         "MitID",
         "Borgerservice",
+        "With MitID you can later log in to Jobnet yourself",
         "Type without the spaces",
     ]:
         assert expected in en, expected
@@ -363,7 +365,7 @@ def test_a_missing_name_is_a_domain_error():
         LetterDataFactory(name="  \n ")
     assert isinstance(caught.value, DomainError)
     assert caught.value.code == "invalid_letter_data"
-    assert caught.value.message == "Brevet kan ikke dannes: navnet mangler."
+    assert caught.value.message == "Brevet kan ikke udskrives: navnet mangler."
 
 
 def test_too_many_address_lines_are_refused():
@@ -376,7 +378,7 @@ def test_too_many_address_lines_are_refused():
 def test_a_bad_personnummer_is_refused(number):
     with pytest.raises(InvalidLetterData) as caught:
         LetterDataFactory(personnummer=number)
-    assert caught.value.message == "Brevet kan ikke dannes: personnummeret er ugyldigt."
+    assert caught.value.message == "Brevet kan ikke udskrives: personnummeret er ugyldigt."
 
 
 def test_a_birth_date_after_the_letter_date_is_refused():

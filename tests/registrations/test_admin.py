@@ -114,7 +114,7 @@ def test_changelist_shows_the_columns_with_the_number_masked(supervisor_client, 
         "Jobcenter København",
         registration.created_by.get_full_name(),
         "afventer gennemgang",
-        "age_over_80",
+        "over 80 år",
     ):
         assert text in body, text
     assert registration.personnummer not in body
@@ -665,7 +665,7 @@ def test_statistics_are_scoped_and_drawn_as_svg(supervisor_client, copenhagen, o
     assert [n for _, n in context["by_jobcentre"]] == [3]
     assert dict(context["backlog"])["afventer gennemgang"] == 1
     assert dict(context["backlog"])["godkendt"] == 1
-    assert [(code, n) for code, _text, n in context["by_reason"]] == [
+    assert [(code, n) for code, _label, _text, n in context["by_reason"]] == [
         ("document_expired", 2),
         ("nationality_not_eea", 1),
     ]
@@ -771,7 +771,7 @@ def test_a_supervisors_day_review_in_admin(client, copenhagen, odense):
     assert annul.allocation.cpr_status == CprStatus.ANNULLED
 
     for registration, expected in [
-        (batch[0], "approved"),
+        (batch[0], "til: godkendt"),
         (flag, "Tjek indrejsedatoen"),
         (annul, "Havde allerede et personnummer"),
     ]:

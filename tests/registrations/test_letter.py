@@ -8,7 +8,12 @@ from apoc.audit.models import AuditEntry
 from jobnet.letters import TRAINING_NOTICE
 from jobnet.models import JobnetAccount, LetterPrint
 from registrations.services import letter_data
-from tests.factories import CaseworkerFactory, RegistrationFactory, UserFactory
+from tests.factories import (
+    CaseworkerFactory,
+    RegistrationFactory,
+    SupervisorFactory,
+    UserFactory,
+)
 from tests.jobnet.pdf import flat, page_texts, printed_credentials
 
 pytestmark = pytest.mark.django_db
@@ -130,3 +135,17 @@ def test_the_printed_letter_says_training_on_every_page_in_training_mode(
     for text in texts:
         assert (TRAINING_NOTICE[0] in text) is training
     assert letter_data(registration, today=timezone.localdate()).training is training
+
+
+def test_the_printed_letters_name_their_languages(client, caseworker, registration):
+    """The pages list each print's languages by name, not as the stored "da,en,ro"."""
+    client.force_login(caseworker)
+    client.post(letter_url(registration))
+    assert LetterPrint.objects.get().languages == "da,en,ro"
+    page = client.get(reverse("registrations:detail", args=[registration.pk])).content.decode()
+    client.force_login(SupervisorFactory(jobcentre=registration.jobcentre))
+    change = reverse("admin:registrations_registration_change", args=[registration.pk])
+    admin_page = client.get(change).content.decode()
+    for body in (page, admin_page):
+        assert "dansk, engelsk, rumænsk" in body
+        assert "da,en,ro" not in body

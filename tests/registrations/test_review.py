@@ -311,5 +311,5 @@ def test_admin_detail_shows_the_letter_print_history(client, supervisor):
     page = client.get(reverse("admin:registrations_registration_change", args=[registration.pk]))
     body = page.content.decode()
     assert page.status_code == 200
-    assert "Pia Printer" in body and "da,en,ro" in body
+    assert "Pia Printer" in body and "dansk, engelsk, rumænsk" in body
     assert account.username in body
