@@ -13,8 +13,9 @@ CprStatus = models.TextChoices(
 
 
 class Source(models.TextChoices):
-    ALLOCATED = "allocated", _("tildelt af APOC")
+    ALLOCATED = "allocated", _("tildelt af APOC (træning)")
     RECORDED = "recorded", _("eksisterende nummer registreret")
+    ISSUED = "issued", _("udstedt i CPR")
 
 
 class Allocation(models.Model):

@@ -23,6 +23,7 @@ from django.utils.module_loading import import_string
 from apoc.db import insert_first_free, insert_unless_conflict
 
 from .exceptions import AlreadyRegistered, SeriesExhausted
+from .issued import check_issued_number
 from .models import Allocation, CprStatus, Source
 from .personnummer import Personnummer, candidate_serials
 
@@ -35,8 +36,13 @@ _random = random.Random()  # noqa: S311 - uniform, not secret
 
 
 class Registry(Protocol):
-    def allocate(self, *, birth_date: date, sex: str, allocated_by: Any = None) -> Allocation:
-        """Allocate a new, free, modulus-11-valid number for this birth date and sex."""
+    #: Whether the caseworker takes the number out in CPR's own client and types it in.
+    issues_in_cpr: bool
+
+    def allocate(
+        self, *, birth_date: date, sex: str, allocated_by: Any = None, **context: Any
+    ) -> Allocation:
+        """Allocate a new number for this birth date and sex (see each registry)."""
 
     def record_existing(self, *, number: Personnummer, recorded_by: Any = None) -> Allocation:
         """Put a number that a person already has into the register."""
@@ -65,7 +71,12 @@ class LocalRegistry:
     #: Only for training mode (``APOC_TRAINING``): checked by ``cpr.E001``.
     training_only = True
 
-    def allocate(self, *, birth_date: date, sex: str, allocated_by: Any = None) -> Allocation:
+    training_only = True
+    issues_in_cpr = False
+
+    def allocate(
+        self, *, birth_date: date, sex: str, allocated_by: Any = None, **context: Any
+    ) -> Allocation:
         prefix = birth_date.strftime("%d%m%y-")
         remaining = candidate_serials(birth_date, sex)
         values = {
@@ -116,4 +127,44 @@ class LocalRegistry:
         allocation.annulled_at = timezone.now()
         allocation.annulment_reason = reason
         allocation.save(update_fields=["cpr_status", "annulled_at", "annulment_reason"])
+        return allocation
+
+
+class IssuedInCprRegistry(LocalRegistry):
+    """Production without an allocation API: numbers issued in the CPR office's own client.
+
+    The caseworker takes the administrative personnummer out in CPR's client
+    and types it into APOC (the intake's ``issued_personnummer``). APOC checks
+    that it is well-formed and fits the person (:func:`cpr.issued.check_issued_number`:
+    birth date, century digit, sex; never modulus 11) and that it is not in
+    the register yet, and records it with source "udstedt i CPR". The register
+    of numbers, the recorded numbers and annulments work as in
+    :class:`LocalRegistry`.
+    """
+
+    training_only = False
+    issues_in_cpr = True
+
+    def allocate(
+        self, *, birth_date: date, sex: str, allocated_by: Any = None, **context: Any
+    ) -> Allocation:
+        number = check_issued_number(
+            context.get("issued_number", ""),
+            birth_date=birth_date,
+            sex=sex,
+            today=timezone.localdate(),
+        )
+        allocation = insert_unless_conflict(
+            Allocation,
+            field="personnummer",
+            values={
+                "personnummer": number.formatted,
+                "birth_date": number.birth_date,
+                "sex": number.sex,
+                "source": Source.ISSUED,
+                "allocated_by": allocated_by,
+            },
+        )
+        if allocation is None:
+            raise AlreadyRegistered(params={"masked": number.masked})
         return allocation

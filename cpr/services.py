@@ -44,7 +44,9 @@ def allocate_personnummer(
     registries that need more (an adapter for the CPR office's service).
     """
     _check_request(birth_date, sex)
-    return get_registry().allocate(birth_date=birth_date, sex=sex, allocated_by=allocated_by)
+    return get_registry().allocate(
+        birth_date=birth_date, sex=sex, allocated_by=allocated_by, **context
+    )
 
 
 def record_existing_personnummer(*, number: Personnummer, recorded_by: Any = None) -> Allocation:

@@ -21,6 +21,7 @@ from django_countries import countries
 from cpr.countries import SPECIAL_NATIONALITIES, is_eea_or_swiss
 from cpr.eligibility import TEMPLATES
 from cpr.personnummer import InvalidPersonnummer, parse
+from cpr.registry import get_registry
 from documents.foreign_ids import check_foreign_id
 
 from .intake import CONFIRMABLE_CODES
@@ -288,6 +289,15 @@ class IntakeForm(forms.Form):
         required=False,
         help_text=_("DDMMÅÅ-SSSS. Nummeret bruges, og der tildeles ikke et nyt."),
     )
+    issued_personnummer = TextField(
+        label=_("Personnummer udstedt i CPR"),
+        max_length=20,
+        required=False,
+        help_text=_(
+            "Når APOC har kontrolleret personen: tag nummeret ud i CPR-kontorets klient, og "
+            "skriv det her (DDMMÅÅ-SSSS). Det kontrolleres mod fødselsdato og køn."
+        ),
+    )
     residence_registered = forms.BooleanField(
         label=_("Personen er bopælsregistreret i Danmark"), required=False
     )
@@ -432,6 +442,14 @@ class IntakeForm(forms.Form):
                 "residence_registered",
             ),
         )
+        if get_registry().issues_in_cpr:
+            self.helper.layout.append(
+                Fieldset(
+                    _("Nyt personnummer fra CPR"),
+                    "issued_personnummer",
+                    css_class="border border-primary rounded p-3",
+                )
+            )
         if warnings:
             self.helper.layout.append(
                 Fieldset(

@@ -111,6 +111,8 @@ class IntakeData:
     offer_starts_on: date | None = None
     has_personnummer: bool = False
     existing_personnummer: str = ""
+    #: The new number taken out in CPR's own client (registry mode "issued in CPR").
+    issued_personnummer: str = ""
     residence_registered: bool = False
 
     @classmethod
@@ -129,7 +131,14 @@ class IntakeData:
 #: numbers, the offer of category B becomes an Offer, and "seeks work" becomes the
 #: registration as jobseeker.
 INPUT_ONLY_FIELDS = frozenset(
-    {"has_personnummer", "existing_personnummer", "jobseeker", "offer_provider", "offer_starts_on"}
+    {
+        "has_personnummer",
+        "existing_personnummer",
+        "issued_personnummer",
+        "jobseeker",
+        "offer_provider",
+        "offer_starts_on",
+    }
 )
 
 
@@ -173,6 +182,8 @@ class IntakeDecision:
     jobseeker: bool = True
     #: Category B's offer, recorded at the intake (kind, provider, starts_on).
     offer: Mapping[str, Any] | None = None
+    #: A new number taken out in CPR's client, as typed (registry mode "issued in CPR").
+    issued_number: str = ""
 
     @property
     def warnings(self) -> tuple[Any, ...]:
@@ -312,6 +323,7 @@ def intake_decide(
         existing_number=existing,
         jobseeker=data.category == Category.JOBSEEKER or data.jobseeker,
         offer=_offer(data),
+        issued_number=data.issued_personnummer.strip(),
     )
 
 

@@ -254,6 +254,7 @@ def _number(decision: IntakeDecision, by: AuditContext) -> Allocation:
             birth_date=decision.keys.birth_date,
             sex=decision.values["sex"],
             allocated_by=by.user,
+            issued_number=decision.issued_number,
         )
     return existing_number_use(number=number, recorded_by=by.user)
 

@@ -18,6 +18,8 @@ from django.views.decorators.http import require_http_methods
 from apoc.audit.services import Action, audit_record
 from apoc.exceptions import DomainError
 from cpr.eligibility import NotEligible
+from cpr.exceptions import AlreadyRegistered
+from cpr.issued import IssuedNumberMismatch, IssuedNumberRequired
 from documents.mrz import parse_mrz
 
 from . import pending
@@ -129,6 +131,12 @@ def _annulled_context(form: IntakeForm, found: AnnulledRegistrationFound) -> dic
     return {"duplicates": [found.match], "duplicate_message": found.message_in(gettext)}
 
 
+def _issued_context(form: IntakeForm, error: DomainError) -> dict[str, Any]:
+    """The number from CPR's client is missing, does not fit, or is taken: next to its field."""
+    form.add_error("issued_personnummer", error.message_in(gettext))
+    return {"issued_step": True}
+
+
 def _error_context(form: IntakeForm, error: DomainError) -> dict[str, Any]:
     form.add_error(None, error.message_in(gettext))
     return {}
@@ -141,6 +149,9 @@ INTAKE_ERRORS: tuple[tuple[type[DomainError], int, Callable[..., dict[str, Any]]
     (WarningsNotConfirmed, 422, _unconfirmed_context),
     (DuplicateFound, 409, _duplicate_context),
     (AnnulledRegistrationFound, 409, _annulled_context),
+    (IssuedNumberRequired, 422, _issued_context),
+    (IssuedNumberMismatch, 422, _issued_context),
+    (AlreadyRegistered, 409, _issued_context),
     (DomainError, 422, _error_context),
 )
 
