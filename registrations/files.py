@@ -139,7 +139,12 @@ def document_response(request: HttpRequest, registration: Registration, by: Audi
     """The registration's document image, inline and never cached, with the view logged.
 
     A file that is missing answers with a page that says so (404), never a 500.
+    A document deleted under the retention rule answers with a page that says
+    when (410 Gone: it existed and was removed on purpose, for good). Nothing
+    is shown then, so nothing is logged as a view.
     """
+    if registration.document_deleted_at is not None:
+        return _deleted(request, registration)
     audit_record(by, action=Action.VIEW_DOCUMENT, subject=registration)
     try:
         handle = registration.document_file.open("rb")
@@ -155,4 +160,10 @@ def document_response(request: HttpRequest, registration: Registration, by: Audi
 def _missing(request: HttpRequest, registration: Registration) -> HttpResponse:
     return render(
         request, "registrations/document_missing.html", {"registration": registration}, status=404
+    )
+
+
+def _deleted(request: HttpRequest, registration: Registration) -> HttpResponse:
+    return render(
+        request, "registrations/document_deleted.html", {"registration": registration}, status=410
     )

@@ -8,6 +8,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError
+from django.urls import reverse
 from django.utils import timezone
 
 from apoc.audit.management.commands.audit_for import describe
@@ -16,7 +17,7 @@ from cpr.models import CprStatusChange, StatusSource
 from registrations import retention
 from registrations.files import document_storage
 from registrations.models import Registration, ReviewStatus
-from tests.factories import RegistrationFactory
+from tests.factories import RegistrationFactory, SupervisorFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -342,3 +343,73 @@ def test_a_registration_that_fails_is_left_for_the_next_run(monkeypatch):
     monkeypatch.setattr(retention, "_apply", apply)
     purge()
     assert fresh(first).document_deleted_at is not None
+
+
+# --- What the pages show after the deletion -----------------------------------------------
+
+
+@pytest.fixture
+def deleted(copenhagen):
+    registration = reviewed(ago=400 * DAY, jobcentre=copenhagen)
+    purge()
+    return fresh(registration)
+
+
+def _deleted_date(registration):
+    return timezone.localtime(registration.document_deleted_at).strftime("%d.%m.%Y")
+
+
+def test_the_caseworkers_document_view_says_the_image_was_deleted(caseworker_client, deleted):
+    response = caseworker_client.get(reverse("registrations:document", args=[deleted.pk]))
+    assert response.status_code == 410
+    body = response.content.decode()
+    assert "Billedet af ID-dokumentet er slettet" in body
+    assert f"blev slettet den {_deleted_date(deleted)} efter reglen for opbevaring" in body
+    assert not AuditEntry.objects.filter(action="view_document").exists()
+
+
+def test_the_caseworkers_page_shows_when_the_image_was_deleted(caseworker_client, deleted):
+    response = caseworker_client.get(reverse("registrations:detail", args=[deleted.pk]))
+    body = response.content.decode()
+    assert f"Slettet {_deleted_date(deleted)} efter reglen for opbevaring" in body
+    assert reverse("registrations:document", args=[deleted.pk]) not in body
+
+
+def test_the_admins_document_view_and_page_say_the_image_was_deleted(client, copenhagen, deleted):
+    client.force_login(SupervisorFactory(jobcentre=copenhagen))
+    url = reverse("admin:registrations_registration_document", args=[deleted.pk])
+    response = client.get(url)
+    assert response.status_code == 410
+    assert "Billedet af ID-dokumentet er slettet" in response.content.decode()
+    page = client.get(reverse("admin:registrations_registration_change", args=[deleted.pk]))
+    body = page.content.decode()
+    assert f"Slettet {_deleted_date(deleted)} efter reglen for opbevaring" in body
+    assert url not in body
+
+
+def test_the_deleted_page_is_in_english_for_english_users(caseworker_client, deleted):
+    caseworker_client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    response = caseworker_client.get(reverse("registrations:document", args=[deleted.pk]))
+    assert response.status_code == 410
+    assert "The image of the ID document has been deleted" in response.content.decode()
+
+
+def test_the_caseworkers_page_says_the_contact_data_was_deleted(caseworker_client, copenhagen):
+    registration = reviewed(ago=400 * DAY, jobcentre=copenhagen)
+    status_change(registration, "01", effective_date=timezone.localdate() - 400 * DAY)
+    purge()
+    response = caseworker_client.get(reverse("registrations:detail", args=[registration.pk]))
+    body = response.content.decode()
+    assert "Kontaktoplysningerne (adresser, telefon, e-mail og fødested) blev slettet" in body
+    assert registration.place_of_birth not in body
+    assert registration.surname in body
+
+
+def test_a_minimised_registration_still_prints_a_letter_without_an_address():
+    from registrations.services import letter_data
+
+    registration = reviewed(ago=400 * DAY)
+    status_change(registration, "01", effective_date=timezone.localdate() - 400 * DAY)
+    purge()
+    data = letter_data(fresh(registration), today=date(2027, 1, 4))
+    assert data.address_lines == ()
