@@ -23,6 +23,7 @@ __all__ = [
     "ADMINISTRATIVE",
     "ANNULLED",
     "DEAD",
+    "DISAPPEARED",
     "EMIGRATED",
     "RESIDENCE",
     "STATUSES",
@@ -99,6 +100,7 @@ STATUSES: tuple[Status, ...] = (
 ADMINISTRATIVE = "20"
 RESIDENCE = "01"
 ANNULLED = "30"
+DISAPPEARED = "70"
 EMIGRATED = "80"
 DEAD = "90"
 

@@ -203,6 +203,7 @@ class RegistrationAdmin(admin.ModelAdmin):
             _("Kontakt og ophold"),
             {
                 "fields": [
+                    "minimised_at",
                     "address_abroad",
                     "stay_address",
                     "stay_co",
@@ -371,6 +372,10 @@ class RegistrationAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("billede af ID-dokument"))
     def document_image(self, obj: Registration) -> str:
+        if obj.document_deleted_at is not None:
+            return gettext("Slettet %(date)s efter reglen for opbevaring") % {
+                "date": timezone.localtime(obj.document_deleted_at).strftime("%d.%m.%Y")
+            }
         url = reverse("admin:registrations_registration_document", args=[obj.pk])
         label = gettext("Åbn billedet af dokumentet i fuld størrelse")
         if obj.document_content_type.startswith("image/"):

@@ -98,10 +98,25 @@ def _register_details() -> None:
         },
     )
 
+#: What a retention deletion (registrations.retention) deleted, in the person's words.
+_DELETIONS = {
+    "document": "sletning af billedet af ID-dokumentet (opbevaringsperioden var udløbet)",
+    "contact_data": (
+        "sletning af kontaktoplysningerne (opbevaringsperioden efter ændret CPR-status var udløbet)"
+    ),
+}
+
+
+def _describe_deletion(entry: Any) -> str | None:
+    if entry.action != Action.DELETE or entry.subject_type != "registrations.registration":
+        return None
+    return _DELETIONS.get((entry.criteria or {}).get("deleted"))
+
 
 def register() -> None:
     _register_details()
     registry.register_person_entries(_registration_entries)
     registry.register_describer(_describe_review)
+    registry.register_describer(_describe_deletion)
     registry.register_subject_label("registrations.registration", "registreringen")
     registry.register_subject_label("jobnet.jobnetaccount", "Jobnet-kontoen")

@@ -7,8 +7,9 @@ removes the file again on any failure, except when a registration refers to
 it after all, or the database cannot say: when the connection drops while
 PostgreSQL commits, the commit's outcome is unknown to APOC, and a file
 without a registration is a smaller loss than a registration without its
-document. ``manage.py purge_pending_documents`` removes files that no
-registration refers to, once they are old.
+document. ``manage.py purge_documents`` removes files that no registration
+refers to once they are a day old (:func:`orphan_documents`), as well as the
+documents whose retention period has passed (:mod:`registrations.retention`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.files.base import ContentFile
@@ -37,6 +39,7 @@ __all__ = [
     "discard_unless_referenced",
     "document_response",
     "document_storage",
+    "orphan_documents",
     "stored_document",
 ]
 
@@ -94,11 +97,54 @@ def discard_unless_referenced(name: str) -> None:
         logger.warning("kept document %s: the database could not say whether it is used", name)
 
 
+#: How many listed files are checked against the registrations in one query.
+ORPHAN_CHUNK = 1000
+
+
+def orphan_documents(*, older_than: timedelta, now: datetime) -> Iterator[str]:
+    """The stored documents no registration refers to, last written before ``now - older_than``.
+
+    Such a file is left when an intake's COMMIT had an unknown outcome (see the
+    module), or when a crash came between a retention deletion's commit and the
+    file's removal. A young file may belong to an intake still under way, so
+    only old ones are named.
+    """
+    storage = document_storage()
+    try:
+        _, files = storage.listdir(FOLDER)
+    except FileNotFoundError:
+        return
+    cutoff = now - older_than
+    names = sorted(f"{FOLDER}/{name}" for name in files)
+    for start in range(0, len(names), ORPHAN_CHUNK):
+        chunk = names[start : start + ORPHAN_CHUNK]
+        referenced = set(
+            Registration.objects.filter(document_file__in=chunk).values_list(
+                "document_file", flat=True
+            )
+        )
+        for name in chunk:
+            if name not in referenced and _written_before(storage, name, cutoff):
+                yield name
+
+
+def _written_before(storage: Storage, name: str, cutoff: datetime) -> bool:
+    try:
+        return storage.get_modified_time(name) < cutoff
+    except FileNotFoundError:  # removed meanwhile
+        return False
+
+
 def document_response(request: HttpRequest, registration: Registration, by: AuditContext) -> Any:
     """The registration's document image, inline and never cached, with the view logged.
 
     A file that is missing answers with a page that says so (404), never a 500.
+    A document deleted under the retention rule answers with a page that says
+    when (410 Gone: it existed and was removed on purpose, for good). Nothing
+    is shown then, so nothing is logged as a view.
     """
+    if registration.document_deleted_at is not None:
+        return _deleted(request, registration)
     audit_record(by, action=Action.VIEW_DOCUMENT, subject=registration)
     try:
         handle = registration.document_file.open("rb")
@@ -114,4 +160,10 @@ def document_response(request: HttpRequest, registration: Registration, by: Audi
 def _missing(request: HttpRequest, registration: Registration) -> HttpResponse:
     return render(
         request, "registrations/document_missing.html", {"registration": registration}, status=404
+    )
+
+
+def _deleted(request: HttpRequest, registration: Registration) -> HttpResponse:
+    return render(
+        request, "registrations/document_deleted.html", {"registration": registration}, status=410
     )

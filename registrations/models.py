@@ -306,6 +306,13 @@ class Registration(models.Model):
     reviewed_at = models.DateTimeField(_("gennemgået"), null=True, blank=True)
     review_comment = models.TextField(_("kommentar"), blank=True)
 
+    # Retention (registrations.retention): when the document image was deleted,
+    # and when the contact data APOC no longer needs was blanked.
+    document_deleted_at = models.DateTimeField(
+        _("billedet af ID-dokumentet slettet"), null=True, blank=True
+    )
+    minimised_at = models.DateTimeField(_("kontaktoplysninger slettet"), null=True, blank=True)
+
     class Meta:
         verbose_name = _("registrering")
         verbose_name_plural = _("registreringer")

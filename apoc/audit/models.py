@@ -17,6 +17,7 @@ class Action(models.TextChoices):
     DUPLICATE_CHECK = "duplicate_check", _("dubletkontrol")
     PURGE = "purge", _("sletning af gamle logposter")
     TRANSFER = "transfer", _("overførsel til andet jobcenter")
+    DELETE = "delete", _("sletning af persondata")
 
 
 class AuditEntry(models.Model):

@@ -149,6 +149,10 @@ MEDIA_URL = None
 FILE_UPLOAD_PERMISSIONS = 0o600
 DOCUMENT_MAX_BYTES = env.int("APOC_DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = DOCUMENT_MAX_BYTES + 1024 * 1024
+# Days an identity-document image is kept after the review ended, and a
+# residence-registered, emigrated, disappeared or dead person's contact data
+# after the CPR status changed (registrations.retention, README "Operations").
+DOCUMENT_RETENTION_DAYS = env.int("APOC_DOCUMENT_RETENTION_DAYS", default=365)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
