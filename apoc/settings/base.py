@@ -215,9 +215,17 @@ AXES_CLIENT_IP_CALLABLE = "apoc.audit.services.client_ip"
 # CPR office's service plugs in here.
 CPR_REGISTRY = env("CPR_REGISTRY", default="cpr.registry.LocalRegistry")
 
+# Where the Jobnet logins in the letters come from (jobnet.accounts).
+# jobnet.accounts.LocalAccounts makes the logins up itself, unknown to Jobnet: for
+# training only (see APOC_TRAINING), and the choice of `make run` and the tests.
+# jobnet.accounts.CaseSystemAccounts prints the login the caseworker created in
+# the jobcentre's case system, and APOC keeps neither username nor password.
+JOBNET_ACCOUNTS = env("JOBNET_ACCOUNTS", default="jobnet.accounts.LocalAccounts")
+
 # Training mode: every page and every Jobnet letter says that the numbers and
 # Jobnet logins are not registered in CPR or Jobnet, and backends that make
-# them up (cpr.registry.LocalRegistry) pass the deploy check (apoc.training).
+# them up (cpr.registry.LocalRegistry, jobnet.accounts.LocalAccounts) pass the
+# deploy check (apoc.training).
 # Off by default: production must choose it.
 APOC_TRAINING = env.bool("APOC_TRAINING", default=False)
 
