@@ -215,12 +215,12 @@ AXES_CLIENT_IP_CALLABLE = "apoc.audit.services.client_ip"
 # CPR office's service plugs in here.
 CPR_REGISTRY = env("CPR_REGISTRY", default="cpr.registry.LocalRegistry")
 
-# Where the Jobnet logins in the letters come from (jobnet.accounts).
+# Where the Jobnet logins in the letters come from (jobnet.accounts). The default
+# is the jobcentre's case system: the caseworker creates the login there and types
+# it into the letter's form, and APOC keeps neither username nor password.
 # jobnet.accounts.LocalAccounts makes the logins up itself, unknown to Jobnet: for
 # training only (see APOC_TRAINING), and the choice of `make run` and the tests.
-# jobnet.accounts.CaseSystemAccounts prints the login the caseworker created in
-# the jobcentre's case system, and APOC keeps neither username nor password.
-JOBNET_ACCOUNTS = env("JOBNET_ACCOUNTS", default="jobnet.accounts.LocalAccounts")
+JOBNET_ACCOUNTS = env("JOBNET_ACCOUNTS", default="jobnet.accounts.CaseSystemAccounts")
 
 # Training mode: every page and every Jobnet letter says that the numbers and
 # Jobnet logins are not registered in CPR or Jobnet, and backends that make
