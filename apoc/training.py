@@ -2,17 +2,17 @@
 
 Some backends make up what the world outside APOC decides: the embedded
 ``cpr.registry.LocalRegistry`` picks personnumre that the CPR office never hears
-of, and the Jobnet accounts APOC makes up itself are unknown to Jobnet. Such a
-backend says so with a class attribute ``training_only = True``.
+of, and the Jobnet logins ``jobnet.accounts.LocalAccounts`` makes up are unknown
+to Jobnet. Such a backend says so with a class attribute ``training_only = True``.
 
 It may only run in training mode, the setting ``APOC_TRAINING`` (environment
 variable ``APOC_TRAINING``), in which every page (``apoc.context_processors``)
 and every Jobnet letter says that nothing is registered in CPR or Jobnet. An
 app whose setting names a backend registers a deploy check made by
 :func:`training_only_check` in its ``AppConfig.ready()`` (``cpr``: ``cpr.E001``
-for ``CPR_REGISTRY``), so ``manage.py check --deploy``, and with it ``make
-serve``, refuses a production configuration that would hand out made-up numbers
-or logins as real ones.
+for ``CPR_REGISTRY``; ``jobnet``: ``jobnet.E001`` for ``JOBNET_ACCOUNTS``), so
+``manage.py check --deploy``, and with it ``make serve``, refuses a production
+configuration that would hand out made-up numbers or logins as real ones.
 
 The base layer imports no app: the check finds the backend through the setting.
 """

@@ -77,6 +77,9 @@ def server_env(workdir: Path) -> dict[str, str]:
         DATABASE_URL=os.environ["DATABASE_URL"],
         APOC_VAR_DIR=str(workdir / "var"),
         APOC_UPLOAD_DIR=str(workdir / "uploads"),
+        # The letter with APOC's own login: a password drawn and hashed at each print,
+        # the heavier of the two sources, and one the scripted counter can print alone.
+        JOBNET_ACCOUNTS="jobnet.accounts.LocalAccounts",
         PYTHONPATH=str(ROOT),
     )
     for name in ("APOC_WORKERS", "APOC_THREADS"):

@@ -20,6 +20,11 @@ easy to say over the counter and on the phone. A password is sixteen
 characters from the same alphabet. Both are printed in groups of four
 (``bave tumi 47``) and typed without the spaces; :func:`normalise` forgives
 spaces, hyphens and capitals in what a person types.
+
+A login made in the jobcentre's case system (``jobnet.accounts.CaseSystemAccounts``)
+follows the case system's rules, not these. APOC only checks that what the
+caseworker typed is plausible and printable (:func:`is_typed_username`,
+:func:`is_typed_password`) and prints it exactly as typed.
 """
 
 from __future__ import annotations
@@ -32,9 +37,14 @@ __all__ = [
     "CONSONANTS",
     "DIGITS",
     "PASSWORD_LENGTH",
+    "TYPED_MAX_LENGTH",
+    "TYPED_PASSWORD_MIN_LENGTH",
+    "TYPED_USERNAME_MIN_LENGTH",
     "USERNAME_PATTERN",
     "VOWELS",
     "is_password",
+    "is_typed_password",
+    "is_typed_username",
     "is_username",
     "new_password",
     "new_username",
@@ -55,6 +65,18 @@ USERNAME_LENGTH = 2 * USERNAME_SYLLABLES + USERNAME_DIGITS
 USERNAME_PATTERN = re.compile(
     rf"(?:[{CONSONANTS}][{VOWELS}]){{{USERNAME_SYLLABLES}}}[{DIGITS}]{{{USERNAME_DIGITS}}}"
 )
+
+#: A login typed from the case system: the longest username or password the letter
+#: prints on one line in its box, and the shortest plausible ones. A username
+#: holds ASCII letters, digits and ``. _ - @``; a one-time password any printable
+#: ASCII character but the space (what every keyboard can type).
+TYPED_MAX_LENGTH = 32
+TYPED_USERNAME_MIN_LENGTH = 3
+TYPED_PASSWORD_MIN_LENGTH = 6
+TYPED_USERNAME_PATTERN = re.compile(
+    rf"[A-Za-z0-9._@-]{{{TYPED_USERNAME_MIN_LENGTH},{TYPED_MAX_LENGTH}}}"
+)
+TYPED_PASSWORD_PATTERN = re.compile(rf"[!-~]{{{TYPED_PASSWORD_MIN_LENGTH},{TYPED_MAX_LENGTH}}}")
 
 #: 16 characters from 26 symbols: about 75 bits, printed as four groups of four.
 PASSWORD_LENGTH = 16
@@ -105,6 +127,16 @@ def is_username(value: str) -> bool:
 
 def is_password(value: str) -> bool:
     return len(value) >= 12 and set(value) <= set(ALPHABET) and _has_letter_and_digit(value)
+
+
+def is_typed_username(value: str) -> bool:
+    """Whether ``value`` is a plausible username from the case system, as the letter prints it."""
+    return TYPED_USERNAME_PATTERN.fullmatch(value) is not None
+
+
+def is_typed_password(value: str) -> bool:
+    """Whether ``value`` is a plausible one-time password from the case system."""
+    return TYPED_PASSWORD_PATTERN.fullmatch(value) is not None
 
 
 def _has_letter_and_digit(value: str) -> bool:

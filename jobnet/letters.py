@@ -212,10 +212,21 @@ class Credentials:
 
     The password is left out of ``repr`` so that it cannot reach a log or an
     error report through one.
+
+    APOC's own credentials (:mod:`jobnet.credentials`) are printed in groups of
+    four with a note that the spaces are not typed and which characters occur.
+    ``as_typed`` credentials, a login the caseworker typed from the case
+    system, follow the case system's rules: they are printed exactly as given,
+    without that note, which would not be true of them.
     """
 
     username: str
     password: str = field(repr=False)
+    as_typed: bool = False
+
+    def printed(self, value: str) -> str:
+        """``value`` (the username or the password) as the letter prints it."""
+        return value if self.as_typed else printable(value)
 
 
 def _clean(value: str) -> str:
@@ -500,16 +511,23 @@ def _credentials_box(
     top = y
     y += pad
     for label, value in (
-        (texts["username"], printable(credentials.username)),
-        (texts["password"], printable(credentials.password)),
+        (texts["username"], credentials.printed(credentials.username)),
+        (texts["password"], credentials.printed(credentials.password)),
     ):
         y = page.paragraph(
             y, label, x_mm=MARGIN_LEFT + 4, width_mm=left_width, size=8.5, color=MUTED, after=0.5
         )
+        # One line always: a long value from the case system is set smaller, never wrapped.
+        size = 16.0
+        while size > 8 and _width(value, BOLD, size * s) > left_width * MM:
+            size -= 0.5
         y = page.paragraph(
-            y, value, x_mm=MARGIN_LEFT + 4, width_mm=left_width, font=BOLD, size=16, after=3
+            y, value, x_mm=MARGIN_LEFT + 4, width_mm=left_width, font=BOLD, size=size, after=3
         )
-    for note in (texts["spaces_note"], texts["one_time_note"]):
+    notes = [texts["one_time_note"]]
+    if not credentials.as_typed:
+        notes.insert(0, texts["spaces_note"])
+    for note in notes:
         y = page.paragraph(
             y, note, x_mm=MARGIN_LEFT + 4, width_mm=left_width, size=8, color=MUTED, after=1
         )

@@ -16,21 +16,44 @@ from .hashers import OneTimePasswordHasher
 
 
 class JobnetAccount(models.Model):
-    """A jobseeker's Jobnet username and the hash of their current one-time password.
+    """A jobseeker's Jobnet login as far as APOC knows it, and its letters.
 
-    The password itself is never stored: it is drawn, printed and hashed while
-    a letter is made (``jobnet.services.letter_print``). Until the first letter
-    the account has an unusable password.
+    Where the login comes from is its ``source`` (:mod:`jobnet.accounts`):
+
+    * ``local``: APOC made it up (training only). The row holds the username
+      and the hash of the current one-time password. The password itself is
+      never stored: it is drawn, printed and hashed while a letter is made
+      (``jobnet.services.letter_print``). Until the first letter the account
+      has an unusable password.
+    * ``case_system``: the caseworker created it in the jobcentre's case system
+      and typed it into the letter's form. The row holds neither the username
+      nor the password nor a hash of it, only the letters printed
+      (``jobnet.services.case_system_letter_print``). A check constraint keeps
+      it so.
     """
 
     class Status(models.TextChoices):
         ACTIVE = "active", _("aktiv")
         DISABLED = "disabled", _("spærret")
 
-    username = models.CharField(
+    class Source(models.TextChoices):
+        LOCAL = "local", _("dannet af APOC (kun til træning)")
+        CASE_SYSTEM = "case_system", _("oprettet i fagsystemet")
+
+    source = models.CharField(
+        _("login"), max_length=12, choices=Source.choices, default=Source.LOCAL
+    )
+    # NULL, not "", for a login from the case system: the unique constraint lets
+    # any number of NULLs be, and APOC knows no username to store.
+    username = models.CharField(  # noqa: DJ001
         _("brugernavn"),
         max_length=32,
-        help_text=_("Tilfældigt dannet, uden sammenhæng med navn, fødselsdato og personnummer."),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Tilfældigt dannet, uden sammenhæng med navn, fødselsdato og personnummer. "
+            "Tomt for et login fra fagsystemet: det gemmer APOC ikke."
+        ),
     )
     password = models.CharField(_("adgangskode (hash)"), max_length=128, editable=False)
     status = models.CharField(
@@ -56,14 +79,32 @@ class JobnetAccount(models.Model):
                 condition=models.Q(status__in=["active", "disabled"]),
                 name="jobnet_account_status_valid",
             ),
+            # APOC's own logins have a username; for a login from the case system
+            # APOC keeps no username, no password hash and no time of a password.
+            models.CheckConstraint(
+                condition=models.Q(source="local", username__isnull=False)
+                | models.Q(
+                    source="case_system",
+                    username__isnull=True,
+                    password__startswith="!",  # noqa: S106 - Django's unusable password
+                    password_set_at__isnull=True,
+                ),
+                name="jobnet_account_source_keeps",
+            ),
         ]
 
     def __str__(self) -> str:
+        if self.username is None:
+            return str(_("login fra fagsystemet"))
         return self.username
 
     @property
     def is_active(self) -> bool:
         return self.status == self.Status.ACTIVE
+
+    @property
+    def is_from_case_system(self) -> bool:
+        return self.source == self.Source.CASE_SYSTEM
 
     def set_password(self, raw_password: str | None) -> None:
         """Store the hash of ``raw_password`` (``None``: an unusable password).

@@ -6,13 +6,16 @@ whose log entry fails is rolled back.
 
 The one-time password exists in plaintext only inside :func:`letter_print`, in
 memory, while the PDF is made. It is never stored, logged, cached or put in an
-error message; the database holds its hash.
+error message; the database holds its hash. A one-time password typed from the
+case system passes through :func:`case_system_letter_print` the same way, and
+the database holds nothing of it, not even a hash.
 
-APOC makes the accounts up itself: Jobnet never hears of them, so, like the
-numbers of ``cpr.registry.LocalRegistry``, they are for training mode only
-(``APOC_TRAINING``, :mod:`apoc.training`), and the letter says so then. When a
-setting chooses where Jobnet logins come from, the local choice will be a
-backend marked ``training_only`` with its own deploy check.
+The accounts of :func:`jobnet_account_new` and :func:`letter_print` are made up
+by APOC: Jobnet never hears of them, so, like the numbers of
+``cpr.registry.LocalRegistry``, they are for training mode only. A login from
+the jobcentre's case system is printed by :func:`case_system_letter_print`: the
+caseworker types it, APOC prints it and keeps only the fact of the print. Which
+of the two an installation uses is ``JOBNET_ACCOUNTS`` (:mod:`jobnet.accounts`).
 """
 
 from __future__ import annotations
@@ -22,20 +25,31 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from apoc.audit.services import Action, AuditContext, audit_record
 from apoc.db import insert_unless_conflict
 
 from . import credentials
-from .exceptions import AccountDisabled, UsernameUnavailable
+from .exceptions import (
+    DISABLED_FROM_CASE_SYSTEM,
+    AccountDisabled,
+    InvalidTypedPassword,
+    InvalidTypedUsername,
+    LoginFromCaseSystem,
+    UsernameUnavailable,
+)
 from .letters import Credentials, LetterData, render_letter
 from .models import JobnetAccount, LetterPrint
 
 __all__ = [
+    "case_system_account_create",
+    "case_system_letter_print",
     "jobnet_account_create",
     "jobnet_account_disable",
     "jobnet_account_new",
     "letter_print",
+    "typed_login",
 ]
 
 logger = logging.getLogger(__name__)
@@ -62,7 +76,12 @@ def jobnet_account_new(*, issued_by: Any) -> JobnetAccount:
         account = insert_unless_conflict(
             JobnetAccount,
             field="username",
-            values={"username": draft.username, "password": draft.password, "issued_by": issued_by},
+            values={
+                "source": JobnetAccount.Source.LOCAL,
+                "username": draft.username,
+                "password": draft.password,
+                "issued_by": issued_by,
+            },
         )
         if account is not None:
             return account
@@ -94,29 +113,127 @@ def letter_print(
     when the details cannot be printed.
     """
     with transaction.atomic():
-        locked = JobnetAccount.objects.select_for_update().get(pk=account.pk)
-        if not locked.is_active:
-            raise AccountDisabled(params={"username": locked.username})
+        locked = _locked_active(account)
+        if locked.is_from_case_system:
+            raise LoginFromCaseSystem()
         password = credentials.new_password()
         pdf = render_letter(letter, Credentials(username=locked.username, password=password))
         locked.set_password(password)
         del password
         locked.password_set_at = timezone.now()
         locked.save(update_fields=["password", "password_set_at"])
-        languages = letter.languages
-        LetterPrint.objects.create(
-            account=locked, printed_by=by.user, languages=",".join(languages)
-        )
-        audit_record(
-            by,
-            action=Action.PRINT_LETTER,
-            subject=locked,
-            criteria={"languages": list(languages)},
-        )
+        _print_record(locked, letter, by)
     account.password = locked.password
     account.password_set_at = locked.password_set_at
-    logger.info("Jobnet letter printed for account %s in %s", locked.pk, ",".join(languages))
+    logger.info("Jobnet letter printed for account %s in %s", locked.pk, ",".join(letter.languages))
     return pdf
+
+
+def _locked_active(account: JobnetAccount) -> JobnetAccount:
+    """The account's row, locked for the transaction; raises ``AccountDisabled``."""
+    locked = JobnetAccount.objects.select_for_update().get(pk=account.pk)
+    if not locked.is_active:
+        if locked.username is None:
+            raise AccountDisabled(DISABLED_FROM_CASE_SYSTEM)
+        raise AccountDisabled(params={"username": locked.username})
+    return locked
+
+
+def _print_record(account: JobnetAccount, letter: LetterData, by: AuditContext) -> None:
+    """That a letter was printed, by whom and in which languages; logged. Never its login."""
+    languages = letter.languages
+    LetterPrint.objects.create(account=account, printed_by=by.user, languages=",".join(languages))
+    audit_record(
+        by,
+        action=Action.PRINT_LETTER,
+        subject=account,
+        criteria={"languages": list(languages)},
+    )
+
+
+# -- logins from the case system ------------------------------------------------------
+
+
+@transaction.atomic
+def case_system_account_create(*, by: AuditContext) -> JobnetAccount:
+    """The record of a person's login from the case system, to hang its letters on; logged.
+
+    It holds no username and no password: the case system has them.
+    """
+    account = JobnetAccount(
+        source=JobnetAccount.Source.CASE_SYSTEM, username=None, issued_by=by.user
+    )
+    account.set_password(None)
+    account.save(force_insert=True)
+    audit_record(by, action=Action.CREATE, subject=account)
+    return account
+
+
+@sensitive_variables("password", "login")
+def typed_login(*, username: str, password: str) -> Credentials:
+    """The login the caseworker typed from the case system, checked, to print as typed.
+
+    Leading and trailing whitespace (from copying) is dropped; nothing else is
+    changed. Raises ``InvalidTypedUsername`` or ``InvalidTypedPassword``, whose
+    messages never quote what was typed.
+    """
+    username, password = username.strip(), password.strip()
+    if not credentials.is_typed_username(username):
+        raise InvalidTypedUsername()
+    if not credentials.is_typed_password(password):
+        raise InvalidTypedPassword()
+    return Credentials(username=username, password=password, as_typed=True)
+
+
+@sensitive_variables("login")
+def case_system_letter_print(
+    *,
+    account: JobnetAccount,
+    letter: LetterData,
+    login: Credentials,
+    by: AuditContext,
+) -> bytes:
+    """The letter with a login from the case system, as PDF bytes.
+
+    ``login`` is what the caseworker typed (:func:`typed_login`; checked again
+    here). APOC keeps neither its username nor its password nor a hash: only
+    that a letter was printed, by whom, when and in which languages, and the
+    access-log entry. An account APOC made up earlier (before the installation
+    switched to the case system) gives up its made-up username and password
+    hash first, logged. Raises ``AccountDisabled``, ``InvalidLetterData`` and
+    the typed login's errors; on any failure nothing changes.
+    """
+    login = typed_login(username=login.username, password=login.password)
+    with transaction.atomic():
+        locked = _locked_active(account)
+        if not locked.is_from_case_system:
+            _hand_over_to_case_system(locked, by)
+        pdf = render_letter(letter, login)
+        _print_record(locked, letter, by)
+    del login
+    for name in ("source", "username", "password", "password_set_at"):
+        setattr(account, name, getattr(locked, name))
+    logger.info(
+        "Jobnet letter with a login from the case system printed for account %s in %s",
+        locked.pk,
+        ",".join(letter.languages),
+    )
+    return pdf
+
+
+def _hand_over_to_case_system(account: JobnetAccount, by: AuditContext) -> None:
+    """Forget the username and password hash APOC made up; the case system's login follows."""
+    account.source = JobnetAccount.Source.CASE_SYSTEM
+    account.username = None
+    account.set_password(None)
+    account.password_set_at = None
+    account.save(update_fields=["source", "username", "password", "password_set_at"])
+    audit_record(
+        by,
+        action=Action.UPDATE,
+        subject=account,
+        criteria={"source": JobnetAccount.Source.CASE_SYSTEM.value},
+    )
 
 
 @transaction.atomic

@@ -80,6 +80,7 @@ def _register_details() -> None:
             # Jobnet letters and accounts
             "languages": _("sprog"),
             "status": _("status"),
+            "source": _("login"),
             # The change list's filters
             "review_status__exact": _("gennemgang"),
             "category__exact": _("kategori"),
@@ -95,6 +96,7 @@ def _register_details() -> None:
             "kind": {**_SEARCH_KINDS, **dict(OfferKind.choices)},
             "languages": dict(LETTER_LANGUAGES),
             "status": dict(JobnetAccount.Status.choices),
+            "source": dict(JobnetAccount.Source.choices),
         },
     )
 

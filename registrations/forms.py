@@ -23,6 +23,9 @@ from cpr.eligibility import TEMPLATES
 from cpr.personnummer import InvalidPersonnummer, parse
 from cpr.registry import get_registry
 from documents.foreign_ids import check_foreign_id
+from jobnet.credentials import is_typed_password, is_typed_username
+from jobnet.exceptions import InvalidTypedPassword, InvalidTypedUsername
+from jobnet.letters import Credentials
 
 from .intake import CONFIRMABLE_CODES
 from .models import (
@@ -575,3 +578,78 @@ class OfferForm(forms.Form):
                 "ends_on", ValidationError(_("Slutdatoen ligger før startdatoen."), code="order")
             )
         return cleaned
+
+
+class UnechoedTextInput(forms.PasswordInput):
+    """A visible text input that, like a password input, never renders a value back.
+
+    The form may come back with an error; what was typed then is gone from the
+    page, and the caseworker types it again.
+    """
+
+    input_type = "text"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, render_value=False)
+
+
+#: A login typed from the case system: no browser may remember, fill in, correct
+#: or capitalise it.
+_LOGIN_INPUT = {
+    "autocomplete": "off",
+    "autocapitalize": "none",
+    "autocorrect": "off",
+    "spellcheck": "false",
+    "class": "font-monospace",
+    "data-1p-ignore": "true",
+    "data-lpignore": "true",
+}
+
+
+class LetterLoginForm(forms.Form):
+    """The Jobnet login the caseworker created in the case system, for one letter.
+
+    The one-time password is a visible text field, not a password field: at the
+    counter the caseworker must see what they typed to compare it with the case
+    system (a typo makes the letter useless), and a browser offers to save and
+    later fill in a username and a password field as a login, which on a shared
+    counter PC would put one person's login into the next person's letter. It
+    is never rendered back (:class:`UnechoedTextInput`), and an error never
+    quotes it.
+    """
+
+    jobnet_username = forms.CharField(
+        label=_("Brugernavn fra fagsystemet"),
+        help_text=_("Brugernavnet, som fagsystemet viser det, fx fra KMD Momentum."),
+        widget=forms.TextInput(attrs=_LOGIN_INPUT),
+    )
+    jobnet_password = forms.CharField(
+        label=_("Engangsadgangskode fra fagsystemet"),
+        help_text=_(
+            "Skriv den præcis som i fagsystemet, med store og små bogstaver. APOC gemmer den "
+            "ikke, og den står kun i brevet."
+        ),
+        widget=UnechoedTextInput(attrs=_LOGIN_INPUT),
+    )
+
+    def clean_jobnet_username(self) -> str:
+        value = self.cleaned_data["jobnet_username"]
+        if not is_typed_username(value):
+            error = InvalidTypedUsername()
+            raise ValidationError(error.message_in(gettext), code=error.code)
+        return value
+
+    def clean_jobnet_password(self) -> str:
+        value = self.cleaned_data["jobnet_password"]
+        if not is_typed_password(value):
+            error = InvalidTypedPassword()
+            raise ValidationError(error.message_in(gettext), code=error.code)
+        return value
+
+    def login(self) -> Credentials:
+        """The checked login, to print exactly as typed."""
+        return Credentials(
+            username=self.cleaned_data["jobnet_username"],
+            password=self.cleaned_data["jobnet_password"],
+            as_typed=True,
+        )

@@ -5,7 +5,8 @@ An intake goes through three steps:
 1. :func:`registrations.intake.intake_decide`, pure: blocks, warnings and the
    derived values;
 2. :func:`registration_create`, one transaction: the nationwide duplicate
-   check, the number, the Jobnet account, the registration and the access log;
+   check, the number, the Jobnet account (when the configured source of Jobnet
+   logins makes one at the intake), the registration and the access log;
 3. :func:`registrations.files.stored_document` around it, which removes the
    document's file on any failure unless the registration was committed.
 
@@ -20,6 +21,7 @@ from datetime import date
 
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from apoc.audit.services import Action, AuditContext, AuditEvent, audit_record, audit_records
 from apoc.db import reconnect_if_broken
@@ -33,8 +35,8 @@ from cpr.services import (
     existing_number_use,
     record_existing_personnummer,
 )
-from jobnet.letters import LetterData
-from jobnet.services import jobnet_account_create, jobnet_account_new, letter_print
+from jobnet.accounts import get_accounts
+from jobnet.letters import Credentials, LetterData
 
 from .files import SubmittedDocument, discard_unless_referenced, stored_document
 from .intake import IntakeData, IntakeDecision, PersonKeys, WarningsNotConfirmed, intake_decide
@@ -182,8 +184,11 @@ def registration_create(
     """Store what :func:`intake_decide` decided, in one transaction.
 
     The nationwide duplicate check, the number (the person's own, or a new
-    one), the registration, its offer and its Jobnet account when the person
-    is registered as jobseeker, and the access log. Raises ``DuplicateFound``,
+    one), the registration, its offer and, when the person is registered as
+    jobseeker, the Jobnet account the source of logins makes at the intake
+    (:meth:`jobnet.accounts.JobnetAccounts.account_for_intake`: APOC's own
+    in training, none when the login comes from the case system), and the
+    access log. Raises ``DuplicateFound``,
     ``AnnulledRegistrationFound`` and the register's errors.
     """
     with transaction.atomic():
@@ -193,7 +198,9 @@ def registration_create(
         registration = Registration.objects.create(
             **decision.values,
             allocation=_number(decision, by),
-            jobnet_account=jobnet_account_new(issued_by=by.user) if jobseeker else None,
+            jobnet_account=(
+                get_accounts().account_for_intake(issued_by=by.user) if jobseeker else None
+            ),
             jobcentre_id=by.jobcentre_id,
             submission_token=submission_token,
             document_file=document_name,
@@ -379,12 +386,19 @@ def letter_data(registration: Registration, *, today: date) -> LetterData:
     )
 
 
+@sensitive_variables("login")
 @transaction.atomic
-def registration_letter_print(*, registration: Registration, by: AuditContext) -> bytes:
-    """Print the Jobnet letter with a new one-time password; the old one stops working.
+def registration_letter_print(
+    *, registration: Registration, by: AuditContext, login: Credentials | None = None
+) -> bytes:
+    """Print the Jobnet letter with the login of the configured source (``JOBNET_ACCOUNTS``).
 
-    Refused for an annulled registration. A registration made before Jobnet
-    accounts existed gets its account at the first print.
+    APOC's own source draws a new one-time password, and the old one stops
+    working; with logins from the case system ``login`` is what the caseworker
+    typed (:func:`jobnet.services.typed_login`), and APOC keeps none of it.
+    Refused for an annulled registration and for a person not registered as
+    jobseeker. A registration without an account (made before Jobnet accounts
+    existed, or with logins from the case system) gets one at the first print.
     """
     registration = (
         Registration.objects.select_for_update()
@@ -395,11 +409,13 @@ def registration_letter_print(*, registration: Registration, by: AuditContext) -
         raise RegistrationAnnulled()
     if not registration.is_jobseeker:
         raise NotJobseeker()
+    accounts = get_accounts()
     if registration.jobnet_account_id is None:
-        registration.jobnet_account = jobnet_account_create(by=by)
+        registration.jobnet_account = accounts.account_create(by=by)
         registration.save(update_fields=["jobnet_account"])
-    return letter_print(
+    return accounts.letter_print(
         account=registration.jobnet_account,
         letter=letter_data(registration, today=timezone.localdate()),
+        login=login,
         by=by,
     )

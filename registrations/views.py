@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from apoc.audit.services import Action, audit_record
@@ -21,10 +22,11 @@ from cpr.eligibility import NotEligible
 from cpr.exceptions import AlreadyRegistered
 from cpr.issued import IssuedNumberMismatch, IssuedNumberRequired
 from documents.mrz import parse_mrz
+from jobnet.accounts import get_accounts
 
 from . import pending
 from .files import SubmittedDocument, document_response
-from .forms import IntakeForm, JobseekerEndForm, OfferForm, SearchForm
+from .forms import IntakeForm, JobseekerEndForm, LetterLoginForm, OfferForm, SearchForm
 from .intake import IntakeData, WarningsNotConfirmed
 from .lifecycle import registration_jobseeker_end, registration_jobseeker_start
 from .models import Registration
@@ -315,19 +317,36 @@ def _prints(registration):
     )
 
 
+@sensitive_post_parameters("jobnet_password")
 @never_cache
 @permission_required("registrations.print_letter", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def letter(request: HttpRequest, pk: int) -> HttpResponse:
-    """GET: the confirmation step (a new letter replaces the password). POST: the PDF."""
+    """GET: the confirmation step. POST: the PDF.
+
+    With APOC's own logins the step warns that a new letter replaces the
+    password. With logins from the case system (``asks_for_login``) it is a
+    form for the username and one-time password the caseworker created there;
+    the password is in the POST only, never in a URL, the session, a log or a
+    page sent back (:class:`~registrations.forms.LetterLoginForm`).
+    """
     registration = get_object_or_404(
         registrations_visible_to(request.user).select_related("jobnet_account"), pk=pk
     )
-    context = {"registration": registration, "prints": _prints(registration)}
+    form = None
+    if get_accounts().asks_for_login:
+        form = LetterLoginForm(request.POST if request.method == "POST" else None)
+    context = {"registration": registration, "prints": _prints(registration), "form": form}
     if request.method == "GET":
         return render(request, "registrations/letter.html", context)
+    if form is not None and not form.is_valid():
+        return render(request, "registrations/letter.html", context, status=400)
     try:
-        pdf = registration_letter_print(registration=registration, by=request.audit)
+        pdf = registration_letter_print(
+            registration=registration,
+            by=request.audit,
+            login=form.login() if form is not None else None,
+        )
     except DomainError as error:
         context["error"] = error.message_in(gettext)
         return render(request, "registrations/letter.html", context, status=409)

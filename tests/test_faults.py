@@ -96,7 +96,7 @@ def assert_nothing_left(documents_before: set[str]) -> None:
         # The allocation itself fails: the connection went away.
         ("allocation", registrations.services, "allocate_personnummer", OperationalError),
         # After the allocation and the stored document, before the Jobnet account.
-        ("jobnet account", registrations.services, "jobnet_account_new", DatabaseError),
+        ("jobnet account", jobnet.services, "jobnet_account_new", DatabaseError),
         # After the allocation and the account, before the registration is saved.
         ("registration", Registration.objects, "create", DatabaseError),
         # After the registration and the account, while the access log is written.

@@ -43,7 +43,11 @@ PASSWORD = "korrekt-hest-batteri-klips"  # tests.factories.UserFactory's
 
 def production_env(**extra: str) -> dict[str, str]:
     """The environment `make serve` needs, and nothing from this test run's settings."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "APOC_"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "APOC_")) and k not in ("CPR_REGISTRY", "JOBNET_ACCOUNTS")
+    }
     env.update(
         DJANGO_SETTINGS_MODULE="apoc.settings.production",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
@@ -89,6 +93,19 @@ def test_make_serve_refuses_the_local_registry_without_training_mode(tmp_path):
     assert result.returncode != 0, output
     assert "(cpr.E001) CPR_REGISTRY is cpr.registry.LocalRegistry" in output, output
     assert "would not be real" in output and "APOC_TRAINING=1" in output, output
+
+
+def test_production_takes_jobnet_logins_from_the_case_system_unless_told_otherwise(tmp_path):
+    env = production_env(APOC_VAR_DIR=str(tmp_path))
+    del env["APOC_TRAINING"]
+    default = run_manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert "jobnet.E" not in default.stdout + default.stderr  # only cpr.E001 stops it
+    env["JOBNET_ACCOUNTS"] = "jobnet.accounts.LocalAccounts"
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output
+    assert "(jobnet.E001) JOBNET_ACCOUNTS is jobnet.accounts.LocalAccounts" in output, output
+    assert "set JOBNET_ACCOUNTS to jobnet.accounts.CaseSystemAccounts" in output, output
 
 
 @pytest.mark.parametrize("name", ["DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DATABASE_URL"])

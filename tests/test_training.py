@@ -88,8 +88,8 @@ def test_the_band_is_in_english_on_english_pages(caseworker_client):
 
 
 def settings_value(module: str, name: str, **env: str) -> str:
-    """A setting as ``module`` has it in a fresh process, without this run's APOC_TRAINING."""
-    environ = {k: v for k, v in os.environ.items() if k != "APOC_TRAINING"}
+    """A setting as ``module`` has it in a fresh process, without this run's training choices."""
+    environ = {k: v for k, v in os.environ.items() if k not in ("APOC_TRAINING", "JOBNET_ACCOUNTS")}
     environ.update(DJANGO_SECRET_KEY="x" * 50, PYTHONPATH=str(ROOT), **env)
     code = f"import {module} as s; print(s.{name})"
     result = subprocess.run(  # noqa: S603 - our own interpreter and code
@@ -105,6 +105,15 @@ def test_make_run_and_the_tests_are_in_training_mode_and_base_settings_are_not(s
     assert settings_value("apoc.settings.test", "APOC_TRAINING") == "True"
     assert settings_value("apoc.settings.base", "APOC_TRAINING") == "False"
     assert settings_value("apoc.settings.base", "APOC_TRAINING", APOC_TRAINING="1") == "True"
+
+
+def test_make_run_and_the_tests_make_up_jobnet_logins_and_base_settings_take_the_case_systems():
+    local = "jobnet.accounts.LocalAccounts"
+    case_system = "jobnet.accounts.CaseSystemAccounts"
+    assert settings_value("apoc.settings.local", "JOBNET_ACCOUNTS") == local
+    assert settings_value("apoc.settings.test", "JOBNET_ACCOUNTS") == local
+    assert settings_value("apoc.settings.base", "JOBNET_ACCOUNTS") == case_system
+    assert settings_value("apoc.settings.base", "JOBNET_ACCOUNTS", JOBNET_ACCOUNTS=local) == local
 
 
 def test_the_band_has_its_style_in_both_style_sheets():

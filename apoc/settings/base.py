@@ -219,9 +219,17 @@ AXES_CLIENT_IP_CALLABLE = "apoc.audit.services.client_ip"
 # CPR office's service plugs in here.
 CPR_REGISTRY = env("CPR_REGISTRY", default="cpr.registry.LocalRegistry")
 
+# Where the Jobnet logins in the letters come from (jobnet.accounts). The default
+# is the jobcentre's case system: the caseworker creates the login there and types
+# it into the letter's form, and APOC keeps neither username nor password.
+# jobnet.accounts.LocalAccounts makes the logins up itself, unknown to Jobnet: for
+# training only (see APOC_TRAINING), and the choice of `make run` and the tests.
+JOBNET_ACCOUNTS = env("JOBNET_ACCOUNTS", default="jobnet.accounts.CaseSystemAccounts")
+
 # Training mode: every page and every Jobnet letter says that the numbers and
 # Jobnet logins are not registered in CPR or Jobnet, and backends that make
-# them up (cpr.registry.LocalRegistry) pass the deploy check (apoc.training).
+# them up (cpr.registry.LocalRegistry, jobnet.accounts.LocalAccounts) pass the
+# deploy check (apoc.training).
 # Off by default: production must choose it.
 APOC_TRAINING = env.bool("APOC_TRAINING", default=False)
 

@@ -4,6 +4,7 @@ import os
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "local-only-insecure-key-do-not-use-in-production")
 os.environ.setdefault("APOC_TRAINING", "true")
+os.environ.setdefault("JOBNET_ACCOUNTS", "jobnet.accounts.LocalAccounts")
 os.environ.setdefault("DJANGO_DEBUG", "true")
 
 from .base import *  # noqa: F403

@@ -6,6 +6,7 @@ from pathlib import Path
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-insecure-key")
 os.environ.setdefault("APOC_TRAINING", "true")
+os.environ.setdefault("JOBNET_ACCOUNTS", "jobnet.accounts.LocalAccounts")
 os.environ.setdefault("APOC_UPLOAD_DIR", tempfile.mkdtemp(prefix="apoc-test-uploads-"))
 
 from .base import *  # noqa: F403

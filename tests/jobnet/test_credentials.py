@@ -138,3 +138,43 @@ def test_is_password_rejects_short_foreign_or_one_sided_values(value):
 def test_is_password_accepts_a_drawn_shape():
     assert is_password("k7ma3ub9hd4e8hrn")
     assert is_password("k7ma3ub9hd4e")
+
+
+# -- a login typed from the case system ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "value", ["bavetumi47", "Maria.K-2024", "mk_4711", "anna@kk.dk", "abc", "W" * 32]
+)
+def test_a_typed_username_from_the_case_system_is_accepted(value):
+    assert credentials.is_typed_username(value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["", "ab", "W" * 33, "anna kowalska", "søren", "anna\n", "anna\x00", "anna#1", " anna"],
+)
+def test_a_typed_username_that_cannot_be_one_is_refused(value):
+    assert not credentials.is_typed_username(value)
+
+
+@pytest.mark.parametrize(
+    "value", ["Xq7#lO0p!Z", "k7ma3ub9hd4e8hrn", "abc123", "~" * 32, "!\"'`\\{}"]
+)
+def test_a_typed_password_from_the_case_system_is_accepted(value):
+    assert credentials.is_typed_password(value)
+
+
+@pytest.mark.parametrize(
+    "value", ["", "abc12", "a" * 33, "abcd efgh", "abcdefgæ", "abcdefg\t", "abcdefg\u200b"]
+)
+def test_a_typed_password_that_cannot_be_one_is_refused(value):
+    assert not credentials.is_typed_password(value)
+
+
+@given(st.text(max_size=40))
+def test_whatever_is_accepted_as_typed_is_printable_ascii_on_one_line(value):
+    for check in (credentials.is_typed_username, credentials.is_typed_password):
+        if check(value):
+            assert value.isascii() and value.isprintable() and " " not in value
+            assert 3 <= len(value) <= credentials.TYPED_MAX_LENGTH

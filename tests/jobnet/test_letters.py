@@ -357,6 +357,66 @@ def test_the_training_band_lies_outside_every_window_placement():
     assert TRAINING_BAND.right <= 210 - letters.MARGIN_RIGHT
 
 
+# -- a login typed from the case system ----------------------------------------------
+
+TYPED = Credentials(username="Maria.K-2024", password="Xq7#lO0p!Z", as_typed=True)
+TYPED_VALUES = ("Maria.K-2024", "Xq7#lO0p!Z")
+
+
+@pytest.fixture(scope="module")
+def typed_letter() -> bytes:
+    return render_letter(LetterDataFactory(language="pl"), TYPED)
+
+
+def test_a_typed_login_is_printed_exactly_as_typed_on_every_page(typed_letter):
+    texts = page_texts(typed_letter)
+    assert len(texts) == 3
+    for number, text in enumerate(texts, start=1):
+        lines = [line.strip() for line in text.splitlines()]
+        assert "Maria.K-2024" in lines, number  # not grouped, not lower-cased
+        assert "Xq7#lO0p!Z" in lines, number
+    assert printed_credentials(typed_letter) == ("Maria.K-2024", "Xq7#lO0p!Z")
+
+
+def test_a_typed_login_gets_no_note_on_spaces_and_small_letters(typed_letter):
+    """That note describes APOC's own passwords; the case system's may differ."""
+    catalogue = letters._catalogue()
+    own = render_letter(LetterDataFactory(language="pl"), CREDENTIALS)
+    for number, code in enumerate(("da", "en", "pl")):
+        typed_page = flat(page_texts(typed_letter)[number])
+        own_page = flat(page_texts(own)[number])
+        assert flat(catalogue[code]["spaces_note"]) in own_page, code
+        assert flat(catalogue[code]["spaces_note"]) not in typed_page, code
+        assert flat(catalogue[code]["one_time_note"]) in typed_page, code
+        assert flat(catalogue[code]["steps"][0].format(url=LOGIN_URL)) in typed_page, code
+
+
+def test_a_typed_login_is_never_where_the_window_can_show_it(typed_letter):
+    for number in (1, 2, 3):
+        found = [c for c in chunks(typed_letter, number) if c.text in TYPED_VALUES]
+        assert len(found) == 2, number
+        assert all(chunk.top > WINDOW_RISK.bottom for chunk in found)
+
+
+@pytest.mark.parametrize("language", ["pl", "el", "hu"])
+def test_the_longest_typed_login_stays_on_one_line_left_of_the_qr_code(language):
+    widest = Credentials(username="W" * 32, password="@" * 32, as_typed=True)
+    pdf = render_letter(LetterDataFactory(language=language), widest)
+    qr_column = letters.MARGIN_LEFT + letters.BODY_WIDTH - 44 - 4
+    for number in (1, 2, 3):
+        found = [c for c in chunks(pdf, number) if c.text in (widest.username, widest.password)]
+        assert len(found) == 2, number  # each on one line, whole
+        for chunk in found:
+            width = pdfmetrics.stringWidth(chunk.text, letters.BOLD, chunk.size * letters.MM)
+            assert chunk.x + width / letters.MM < qr_column, chunk
+    assert printed_credentials(pdf) == (widest.username, widest.password)
+
+
+def test_a_typed_password_stays_out_of_repr():
+    assert "Xq7#lO0p!Z" not in repr(TYPED)
+    assert "Maria.K-2024" in repr(TYPED)
+
+
 # -- bad details -----------------------------------------------------------------
 
 

@@ -7,15 +7,31 @@ import pytest
 from django.db import IntegrityError, connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django.views.debug import ExceptionReporter
 
 from apoc.audit.models import Action, AuditEntry
 from apoc.audit.services import AuditContext
 from apoc.exceptions import DomainError
 from jobnet import credentials, services
 from jobnet.credentials import is_username, printable
-from jobnet.exceptions import AccountDisabled, InvalidLetterData, UsernameUnavailable
+from jobnet.exceptions import (
+    AccountDisabled,
+    InvalidLetterData,
+    InvalidTypedPassword,
+    InvalidTypedUsername,
+    LoginFromCaseSystem,
+    UsernameUnavailable,
+)
+from jobnet.letters import Credentials
 from jobnet.models import JobnetAccount, LetterPrint
-from jobnet.services import jobnet_account_create, jobnet_account_disable, letter_print
+from jobnet.services import (
+    case_system_account_create,
+    case_system_letter_print,
+    jobnet_account_create,
+    jobnet_account_disable,
+    letter_print,
+    typed_login,
+)
 from tests.factories import UserFactory
 from tests.jobnet.factories import JobnetAccountFactory, LetterDataFactory
 from tests.jobnet.pdf import flat, page_texts, printed_credentials
@@ -324,6 +340,285 @@ def test_the_password_is_not_in_the_error_of_a_failed_print(drawn, monkeypatch, 
     for form in forms_of(password):
         assert form not in str(caught.value)
         assert form not in caplog.text
+        assert form not in all_database_text()
+
+
+# -- a login from the case system ---------------------------------------------------
+#
+# The caseworker creates the login in the case system and types it in; APOC prints
+# it and keeps only that a letter was printed.
+
+TYPED = Credentials(username="Maria.K-2024", password="Xq7#lO0p!Z", as_typed=True)
+
+
+def typed_forms(password: str) -> list[str]:
+    """The typed password as it may turn up: as typed, in either case, grouped."""
+    return [password, password.lower(), password.upper(), printable(password)]
+
+
+def case_system_account(user=None) -> JobnetAccount:
+    return case_system_account_create(by=AuditContext.of(user or UserFactory()))
+
+
+def test_a_case_system_account_holds_no_username_and_no_password():
+    user = UserFactory()
+    account = case_system_account(user)
+    stored = JobnetAccount.objects.get(pk=account.pk)
+    assert stored.source == JobnetAccount.Source.CASE_SYSTEM
+    assert stored.username is None
+    assert stored.password.startswith("!")  # Django's unusable password: no hash of anything
+    assert stored.password_set_at is None
+    assert stored.is_active and stored.issued_by == user
+    assert not stored.check_password(TYPED.password)
+    assert str(stored) == "login fra fagsystemet"
+    (entry,) = audit_entries(Action.CREATE, stored)
+    assert entry.user == user
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"username": "bavetumi47"},
+        {"password": "pbkdf2_sha256_otp$20000$salt$hash"},
+        {"password_set_at": timezone.now()},
+        {"source": "somewhere"},
+    ],
+    ids=["username", "hash", "password time", "unknown source"],
+)
+def test_the_database_refuses_to_keep_anything_of_a_login_from_the_case_system(change):
+    account = case_system_account()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        JobnetAccount.objects.filter(pk=account.pk).update(**change)
+
+
+def test_the_database_refuses_an_account_of_apocs_own_without_a_username():
+    with pytest.raises(IntegrityError), transaction.atomic():
+        JobnetAccount.objects.create(username=None, issued_by=UserFactory())
+
+
+def test_case_system_print_carries_the_typed_login_on_every_page_and_records_only_the_print():
+    account = case_system_account()
+    before = JobnetAccount.objects.get(pk=account.pk)
+    caseworker = UserFactory()
+    pdf = case_system_letter_print(
+        account=account,
+        letter=LetterDataFactory(language="ro"),
+        login=TYPED,
+        by=AuditContext.of(caseworker),
+    )
+    texts = page_texts(pdf)
+    assert len(texts) == 3
+    for text in texts:
+        lines = [line.strip() for line in text.splitlines()]
+        assert "Maria.K-2024" in lines and "Xq7#lO0p!Z" in lines
+    assert printed_credentials(pdf) == ("Maria.K-2024", "Xq7#lO0p!Z")
+    stored = JobnetAccount.objects.get(pk=account.pk)
+    assert (stored.username, stored.password, stored.password_set_at) == (
+        None,
+        before.password,
+        None,
+    )
+    (printed,) = LetterPrint.objects.filter(account=account)
+    assert printed.printed_by == caseworker and printed.languages == "da,en,ro"
+    (entry,) = audit_entries(Action.PRINT_LETTER, account)
+    assert entry.user == caseworker
+    assert entry.criteria == {"languages": ["da", "en", "ro"]}
+
+
+def test_each_case_system_letter_is_recorded():
+    account = case_system_account()
+    second = Credentials(username="Maria.K-2024", password="Zz9-new-One", as_typed=True)
+    for login in (TYPED, second):
+        case_system_letter_print(
+            account=account,
+            letter=LetterDataFactory(),
+            login=login,
+            by=AuditContext.of(UserFactory()),
+        )
+    assert LetterPrint.objects.filter(account=account).count() == 2
+    assert audit_entries(Action.PRINT_LETTER, account).count() == 2
+
+
+@pytest.mark.parametrize(
+    ("username", "password", "error"),
+    [
+        ("ab", "Xq7#lO0p!Z", InvalidTypedUsername),
+        ("anna kowalska", "Xq7#lO0p!Z", InvalidTypedUsername),
+        ("Maria.K-2024", "Xq7 lO0p!Z", InvalidTypedPassword),
+        ("Maria.K-2024", "Xq7#æO0p!Z", InvalidTypedPassword),
+        ("Maria.K-2024", "Xq7#l", InvalidTypedPassword),
+        ("Maria.K-2024", "Xq7#lO0p!Z" * 4, InvalidTypedPassword),
+    ],
+)
+def test_the_service_checks_the_typed_login_again_and_never_quotes_the_password(
+    username, password, error, caplog
+):
+    caplog.set_level(logging.DEBUG)
+    account = case_system_account()
+    with pytest.raises(error) as caught:
+        case_system_letter_print(
+            account=account,
+            letter=LetterDataFactory(),
+            login=Credentials(username=username, password=password, as_typed=True),
+            by=AuditContext.of(UserFactory()),
+        )
+    assert isinstance(caught.value, DomainError)
+    for text in (str(caught.value), caught.value.message, repr(caught.value.params), caplog.text):
+        assert password not in text
+    assert not LetterPrint.objects.exists()
+    assert not AuditEntry.objects.filter(action=Action.PRINT_LETTER).exists()
+
+
+def test_the_messages_for_a_typed_login_say_what_is_allowed():
+    assert InvalidTypedUsername().message == (
+        "Brugernavnet skal have 3 til 32 tegn: bogstaverne a-z og A-Z, tal og tegnene . _ - @ "
+        "uden mellemrum. Skriv det, som fagsystemet viser det."
+    )
+    assert InvalidTypedPassword().message == (
+        "Engangsadgangskoden skal have 6 til 32 tegn: bogstaver uden accenter, tal og tegn, "
+        "uden mellemrum. Skriv den igen, som fagsystemet viser den."
+    )
+
+
+def test_only_whitespace_at_the_ends_of_a_typed_login_is_dropped():
+    login = typed_login(username=" Maria.K-2024\n", password="\tXq7#lO0p!Z ")
+    assert (login.username, login.password, login.as_typed) == ("Maria.K-2024", "Xq7#lO0p!Z", True)
+
+
+def test_a_disabled_case_system_account_gets_no_letter():
+    account = case_system_account()
+    jobnet_account_disable(account=account, by=AuditContext.system())
+    with pytest.raises(AccountDisabled) as caught:
+        case_system_letter_print(
+            account=account,
+            letter=LetterDataFactory(),
+            login=TYPED,
+            by=AuditContext.of(UserFactory()),
+        )
+    assert caught.value.message == (
+        "Personens Jobnet-login er spærret i APOC. Der kan ikke udskrives et brev til det."
+    )
+    assert not LetterPrint.objects.exists()
+
+
+def test_a_failure_after_rendering_leaves_no_record_of_a_case_system_letter(monkeypatch):
+    account = case_system_account()
+
+    def broken(*args, **kwargs):
+        raise IntegrityError("the log is full")
+
+    monkeypatch.setattr(services, "audit_record", broken)
+    with pytest.raises(IntegrityError):
+        case_system_letter_print(
+            account=account,
+            letter=LetterDataFactory(),
+            login=TYPED,
+            by=AuditContext.of(UserFactory()),
+        )
+    assert not LetterPrint.objects.exists()
+
+
+def test_an_account_apoc_made_up_gives_up_its_username_and_hash_for_the_case_systems(drawn):
+    """An installation that switches to the case system keeps no made-up login."""
+    account = jobnet_account_create(by=AuditContext.of(UserFactory()))
+    letter_print(account=account, letter=LetterDataFactory(), by=AuditContext.of(UserFactory()))
+    made_up = account.username
+    caseworker = UserFactory()
+    pdf = case_system_letter_print(
+        account=account, letter=LetterDataFactory(), login=TYPED, by=AuditContext.of(caseworker)
+    )
+    assert printed_credentials(pdf) == ("Maria.K-2024", "Xq7#lO0p!Z")
+    stored = JobnetAccount.objects.get(pk=account.pk)
+    assert stored.source == JobnetAccount.Source.CASE_SYSTEM
+    assert stored.username is None and stored.password.startswith("!")
+    assert stored.password_set_at is None
+    assert not stored.check_password(drawn[0])
+    assert (account.username, account.source) == (None, JobnetAccount.Source.CASE_SYSTEM)
+    (entry,) = audit_entries(Action.UPDATE, stored)
+    assert entry.user == caseworker and entry.criteria == {"source": "case_system"}
+    assert made_up not in all_database_text()
+    assert LetterPrint.objects.filter(account=account).count() == 2
+
+
+def test_apocs_own_account_maker_prints_nothing_for_a_login_from_the_case_system(drawn):
+    account = case_system_account()
+    with pytest.raises(LoginFromCaseSystem) as caught:
+        letter_print(account=account, letter=LetterDataFactory(), by=AuditContext.of(UserFactory()))
+    assert caught.value.message == (
+        "Personens Jobnet-login er oprettet i fagsystemet. APOC danner ikke selv en "
+        "adgangskode til det."
+    )
+    assert drawn == []
+    assert JobnetAccount.objects.get(pk=account.pk).username is None
+    assert not LetterPrint.objects.exists()
+
+
+# -- the typed password goes nowhere but the PDF ---------------------------------------
+
+
+def test_the_typed_password_is_stored_nowhere():
+    account = case_system_account()
+    pdf = case_system_letter_print(
+        account=account,
+        letter=LetterDataFactory(language="pl"),
+        login=TYPED,
+        by=AuditContext.of(UserFactory()),
+    )
+    assert printed_credentials(pdf)[1] == TYPED.password
+    everything = all_database_text()
+    assert "da,en,pl" in everything  # the scan does see the print
+    for form in typed_forms(TYPED.password):
+        assert form not in everything
+    assert TYPED.username not in everything  # APOC keeps no username from the case system
+
+
+def test_the_typed_password_is_not_logged_nor_sent_to_the_database(caplog):
+    caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.DEBUG, logger="django.db.backends")
+    account = case_system_account()
+    connection.force_debug_cursor = True  # log every query with its parameters
+    try:
+        with CaptureQueriesContext(connection) as queries:
+            case_system_letter_print(
+                account=account,
+                letter=LetterDataFactory(),
+                login=TYPED,
+                by=AuditContext.of(UserFactory()),
+            )
+    finally:
+        connection.force_debug_cursor = False
+    sql = "\n".join(query["sql"] for query in queries.captured_queries)
+    assert "jobnet_letterprint" in sql  # the capture does see the print
+    assert f"account {account.pk}" in caplog.text  # something was logged
+    for form in typed_forms(TYPED.password):
+        assert form not in sql
+        assert form not in caplog.text
+        for record in caplog.records:
+            assert form not in repr(record.args)
+
+
+def test_the_typed_password_is_not_in_the_error_of_a_failed_print(monkeypatch, caplog):
+    caplog.set_level(logging.DEBUG)
+    account = case_system_account()
+
+    def broken(letter, creds):
+        raise RuntimeError(f"cannot render {creds!r}")
+
+    monkeypatch.setattr(services, "render_letter", broken)
+    with pytest.raises(RuntimeError) as caught:
+        case_system_letter_print(
+            account=account,
+            letter=LetterDataFactory(),
+            login=TYPED,
+            by=AuditContext.of(UserFactory()),
+        )
+    assert TYPED.username in str(caught.value)  # the credentials' repr was used
+    report = ExceptionReporter(None, RuntimeError, caught.value, caught.tb).get_traceback_text()
+    assert "case_system_letter_print" in report  # the report has the service's frame
+    for form in typed_forms(TYPED.password):
+        assert form not in str(caught.value)
+        assert form not in caplog.text
+        assert form not in report
         assert form not in all_database_text()
 
 

@@ -1,12 +1,19 @@
-"""Printing the Jobnet letter from the registration page."""
+"""Printing the Jobnet letter from the registration page, with either source of logins."""
+
+import logging
+import re
 
 import pytest
+from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
+from django.views.debug import ExceptionReporter
 
+import registrations.views
 from apoc.audit.models import AuditEntry
 from jobnet.letters import TRAINING_NOTICE
 from jobnet.models import JobnetAccount, LetterPrint
+from registrations.models import Registration
 from registrations.services import letter_data
 from tests.factories import (
     CaseworkerFactory,
@@ -15,6 +22,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.jobnet.pdf import flat, page_texts, printed_credentials
+from tests.jobnet.test_services import all_database_text
 
 pytestmark = pytest.mark.django_db
 
@@ -149,3 +157,208 @@ def test_the_printed_letters_name_their_languages(client, caseworker, registrati
     for body in (page, admin_page):
         assert "dansk, engelsk, rumænsk" in body
         assert "da,en,ro" not in body
+
+
+# -- logins from the case system (JOBNET_ACCOUNTS = CaseSystemAccounts) -----------------
+
+USERNAME = "Maria.K-2024"
+PASSWORD = "Xq7#lO0p!Z"
+
+
+@pytest.fixture
+def case_system():
+    with override_settings(JOBNET_ACCOUNTS="jobnet.accounts.CaseSystemAccounts"):
+        yield
+
+
+def typed(username=USERNAME, password=PASSWORD):
+    return {"jobnet_username": username, "jobnet_password": password}
+
+
+def input_tag(html: str, name: str) -> str:
+    (tag,) = re.findall(rf'<input[^>]*name="{name}"[^>]*>', html)
+    return tag
+
+
+def test_case_system_step_asks_for_the_login_and_prints_nothing(
+    case_system, caseworker_client, registration
+):
+    response = caseworker_client.get(letter_url(registration))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Opret brugeren i fagsystemet, og skriv brugernavn og engangsadgangskode her." in html
+    assert "Brugernavn fra fagsystemet" in html and "Engangsadgangskode fra fagsystemet" in html
+    for name in ("jobnet_username", "jobnet_password"):
+        tag = input_tag(html, name)
+        # Visible, so the caseworker can compare it with the case system; never
+        # remembered or filled in by the browser.
+        assert 'type="text"' in tag and 'autocomplete="off"' in tag, tag
+        assert 'spellcheck="false"' in tag and 'autocapitalize="none"' in tag, tag
+    assert 'target="_blank"' not in html  # errors come back to this page, not a new tab
+    assert "holder op med at virke" not in html
+    assert not LetterPrint.objects.exists() and not JobnetAccount.objects.exists()
+
+
+def test_case_system_print_carries_the_typed_login_on_every_page(
+    case_system, caseworker_client, caseworker, registration
+):
+    response = caseworker_client.post(letter_url(registration), typed())
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert "no-store" in response["Cache-Control"]
+    texts = page_texts(response.content)
+    assert len(texts) == 3  # Danish, English, Romanian
+    for text in texts:
+        lines = [line.strip() for line in text.splitlines()]
+        assert USERNAME in lines and PASSWORD in lines
+        assert "Ștefan Țăranu" in flat(text)
+    account = JobnetAccount.objects.get(registration=registration)
+    assert account.source == JobnetAccount.Source.CASE_SYSTEM and account.username is None
+    printed = LetterPrint.objects.get()
+    assert (printed.account, printed.printed_by, printed.languages) == (
+        account,
+        caseworker,
+        "da,en,ro",
+    )
+    (entry,) = AuditEntry.objects.filter(action="print_letter")
+    assert entry.user == caseworker and entry.criteria == {"languages": ["da", "en", "ro"]}
+
+
+def test_case_system_reprint_is_recorded_and_the_page_asks_for_a_new_password(
+    case_system, caseworker_client, registration
+):
+    caseworker_client.post(letter_url(registration), typed())
+    page = caseworker_client.get(letter_url(registration)).content.decode()
+    assert "Der er allerede udskrevet et brev." in page
+    assert "Et nyt brev skal have en ny engangsadgangskode fra fagsystemet." in page
+    second = caseworker_client.post(letter_url(registration), typed(password="Other-0ne!"))
+    assert printed_credentials(second.content) == (USERNAME, "Other-0ne!")
+    assert LetterPrint.objects.count() == 2
+    assert AuditEntry.objects.filter(action="print_letter").count() == 2
+    assert JobnetAccount.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("values", "field", "message"),
+    [
+        (typed(password="Xq7# lO0p!Z"), "jobnet_password", "Engangsadgangskoden skal have"),
+        (typed(password="Xq7#æO0p!Z"), "jobnet_password", "Engangsadgangskoden skal have"),
+        (typed(password="Xq7#"), "jobnet_password", "Engangsadgangskoden skal have"),
+        (typed(password="X" * 33), "jobnet_password", "Engangsadgangskoden skal have"),
+        (typed(password=""), "jobnet_password", "Dette felt er påkrævet"),
+        (typed(username="Maria K"), "jobnet_username", "Brugernavnet skal have"),
+        (typed(username=""), "jobnet_username", "Dette felt er påkrævet"),
+    ],
+)
+def test_a_login_that_cannot_be_one_is_refused_and_the_password_never_echoed(
+    case_system, caseworker_client, registration, values, field, message, caplog
+):
+    caplog.set_level(logging.DEBUG)
+    response = caseworker_client.post(letter_url(registration), values)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert message in html
+    assert f'href="#id_{field}"' in html  # the summary leads to the field
+    if values["jobnet_password"]:
+        assert values["jobnet_password"] not in html
+        assert values["jobnet_password"] not in caplog.text
+    assert "value=" not in input_tag(html, "jobnet_password")
+    assert not LetterPrint.objects.exists() and not JobnetAccount.objects.exists()
+
+
+def test_a_refused_username_keeps_the_username_but_not_the_password(
+    case_system, caseworker_client, registration
+):
+    response = caseworker_client.post(letter_url(registration), typed(username="Maria K"))
+    html = response.content.decode()
+    assert 'value="Maria K"' in input_tag(html, "jobnet_username")  # not a secret
+    assert PASSWORD not in html
+
+
+def test_case_system_letters_are_refused_for_annulled_and_non_jobseekers_without_echo(
+    case_system, caseworker_client, registration
+):
+    registration.review_status = "annulled"
+    registration.save()
+    response = caseworker_client.post(letter_url(registration), typed())
+    assert response.status_code == 409
+    assert "annulleret" in response.content.decode()
+    assert PASSWORD not in response.content.decode()
+    registration.review_status = "pending"
+    registration.registered_as_jobseeker_at = None
+    registration.save()
+    response = caseworker_client.post(letter_url(registration), typed())
+    assert response.status_code == 409
+    assert "ikke tilmeldt som jobsøgende" in response.content.decode()
+    assert PASSWORD not in response.content.decode()
+    assert not LetterPrint.objects.exists() and not JobnetAccount.objects.exists()
+
+
+def test_the_typed_password_is_nowhere_but_in_the_pdf(
+    case_system, caseworker_client, registration, caplog
+):
+    caplog.set_level(logging.DEBUG)
+    response = caseworker_client.post(letter_url(registration), typed())
+    assert printed_credentials(response.content) == (USERNAME, PASSWORD)
+    assert PASSWORD not in response.wsgi_request.get_full_path()
+    for url in (reverse("registrations:detail", args=[registration.pk]), letter_url(registration)):
+        assert PASSWORD not in caseworker_client.get(url).content.decode()
+    session = caseworker_client.session
+    assert all(PASSWORD not in str(value) for value in session.values())
+    assert not AuditEntry.objects.filter(criteria__icontains=PASSWORD).exists()
+    everything = all_database_text()
+    assert "da,en,ro" in everything  # the scan does see the print
+    for form in (PASSWORD, PASSWORD.lower(), PASSWORD.upper(), USERNAME):
+        assert form not in everything
+        assert form not in caplog.text
+
+
+def test_an_error_report_of_a_failed_print_hides_the_typed_password(
+    case_system, caseworker, registration, monkeypatch
+):
+    def broken(**kwargs):
+        raise RuntimeError("the printer library fell over")
+
+    monkeypatch.setattr(registrations.views, "registration_letter_print", broken)
+    client = Client(raise_request_exception=False)
+    client.force_login(caseworker)
+    response = client.post(letter_url(registration), typed())
+    assert response.status_code == 500
+    report = ExceptionReporter(response.wsgi_request, *response.exc_info).get_traceback_text()
+    assert "jobnet_password" in report and "the printer library fell over" in report
+    assert PASSWORD not in report
+
+
+def test_an_intake_with_logins_from_the_case_system_makes_no_account(
+    case_system, caseworker_client
+):
+    from .conftest import intake_post
+
+    response = caseworker_client.post(reverse("registrations:intake"), intake_post())
+    registration = Registration.objects.get(pk=int(response.url.rstrip("/").split("/")[-1]))
+    assert registration.is_jobseeker and registration.jobnet_account is None
+    assert not JobnetAccount.objects.exists()
+    assert not AuditEntry.objects.filter(subject_type="jobnet.jobnetaccount").exists()
+    pdf = caseworker_client.post(letter_url(registration), typed()).content
+    assert printed_credentials(pdf) == (USERNAME, PASSWORD)
+    assert "Małgorzata Anna Wiśniewska" in flat(" ".join(page_texts(pdf)))
+    assert JobnetAccount.objects.get().source == JobnetAccount.Source.CASE_SYSTEM
+
+
+def test_apocs_own_logins_ignore_typed_values(caseworker_client, registration):
+    response = caseworker_client.post(letter_url(registration), typed())
+    username, password = printed_credentials(response.content)
+    assert (username, password) != (USERNAME, PASSWORD)
+    assert JobnetAccount.objects.get(registration=registration).check_password(password)
+
+
+def test_the_admin_says_where_a_login_from_the_case_system_is(
+    case_system, caseworker_client, registration, client
+):
+    caseworker_client.post(letter_url(registration), typed())
+    client.force_login(SupervisorFactory(jobcentre=registration.jobcentre))
+    change = reverse("admin:registrations_registration_change", args=[registration.pk])
+    page = client.get(change).content.decode()
+    assert "Login fra fagsystemet; APOC gemmer hverken brugernavn eller adgangskode" in page
+    assert "None" not in page.split('id="jobnet-history"')[1].split("</div>")[0]
+    assert PASSWORD not in page
