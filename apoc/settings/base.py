@@ -215,6 +215,10 @@ AXES_CLIENT_IP_CALLABLE = "apoc.audit.services.client_ip"
 # CPR office's service plugs in here.
 CPR_REGISTRY = env("CPR_REGISTRY", default="cpr.registry.LocalRegistry")
 
+# Asking CPR about a person (cpr.lookup). The default answers from APOC's own
+# register and never asks CPR: training only (cpr.E003).
+CPR_LOOKUP = env("CPR_LOOKUP", default="cpr.lookup.LocalLookup")
+
 # Training mode: every page and every Jobnet letter says that the numbers and
 # Jobnet logins are not registered in CPR or Jobnet, and backends that make
 # them up (cpr.registry.LocalRegistry) pass the deploy check (apoc.training).
