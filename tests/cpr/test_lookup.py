@@ -23,6 +23,7 @@ from cpr.lookup import (
 )
 from cpr.models import CprStatusChange, Source, StatusSource
 from cpr.personnummer import InvalidPersonnummer
+from cpr.serviceplatformen import ServiceplatformenLookup
 from tests.factories import AllocationFactory
 
 PERSON = CprPerson(
@@ -96,9 +97,21 @@ def test_the_default_lookup_is_apocs_own_register():
     assert lookup.searches is False
 
 
-def test_the_description_is_in_the_english_catalogue():
+@override_settings(CPR_LOOKUP="cpr.serviceplatformen.ServiceplatformenLookup")
+def test_the_setting_chooses_the_lookup_and_the_caseworker_is_passed_on():
+    lookup = get_lookup(on_behalf_of="sara")
+    assert isinstance(lookup, ServiceplatformenLookup)
+    assert isinstance(lookup, CprLookup)
+    assert lookup.on_behalf_of == "sara"
+    assert lookup.description == "CPR-replika via Serviceplatformen"
+
+
+def test_the_descriptions_are_in_the_english_catalogue():
     with translation.override("en"):
         assert gettext(LocalLookup.description) == "APOC's own register (training)"
+        assert gettext(ServiceplatformenLookup.description) == (
+            "CPR replica through Serviceplatformen"
+        )
 
 
 # --- LocalLookup ---------------------------------------------------------------------------------
@@ -197,6 +210,7 @@ def deploy_messages(ids=("cpr.E003", "cpr.E004")) -> list[checks.CheckMessage]:
 
 def test_local_lookup_is_marked_training_only():
     assert LocalLookup.training_only is True
+    assert not getattr(ServiceplatformenLookup, "training_only", False)
 
 
 @override_settings(**PRODUCTION)
