@@ -34,7 +34,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation.template import templatize
 
-from cpr import eligibility, personnummer
+from cpr import eligibility, lookup, personnummer
 from cpr.countries import COUNTRIES, OTHER_COUNTRY_NAMES
 from cpr.personnummer import InvalidPersonnummer, parse
 from documents import foreign_ids, mrz
@@ -231,7 +231,8 @@ def test_country_names_are_the_english_names_of_the_table():
 
 def test_every_value_a_msg_parameter_takes_is_in_the_catalogue():
     """Msg parameters are looked up at render time, so the tables they come from must hold
-    msgids: MRZ field labels, sexes, review statuses, month names, the deadline phrase."""
+    msgids: MRZ field labels, sexes, review statuses, month names, the deadline phrase, why
+    CPR could not be asked."""
     catalogue = {entry.msgid for entry in messages() if entry.msgctxt is None}
     values = [
         *mrz.FIELD_LABELS.values(),
@@ -239,6 +240,7 @@ def test_every_value_a_msg_parameter_takes_is_in_the_catalogue():
         *review._STATUS_NAMES.values(),
         *personnummer._MONTHS,
         eligibility._THREE_MONTHS_AFTER_ENTRY,
+        *lookup.REASONS.values(),
     ]
     assert [value for value in values if value not in catalogue] == []
 

@@ -226,6 +226,36 @@ CPR_REGISTRY = env("CPR_REGISTRY", default="cpr.registry.LocalRegistry")
 # training only (see APOC_TRAINING), and the choice of `make run` and the tests.
 JOBNET_ACCOUNTS = env("JOBNET_ACCOUNTS", default="jobnet.accounts.CaseSystemAccounts")
 
+# Asking CPR about a person (cpr.lookup). The default answers from APOC's own
+# register and never asks CPR: training only (cpr.E003). In production:
+# cpr.serviceplatformen.ServiceplatformenLookup, KOMBIT's Serviceplatformen
+# (SF1520, PersonBaseDataExtendedService v4) over mutual TLS with the
+# municipality's OCES3 certificate; a missing setting or file is cpr.E005/E006.
+CPR_LOOKUP = env("CPR_LOOKUP", default="cpr.lookup.LocalLookup")
+# e.g. https://prod.serviceplatformen.dk/service/CPR/PersonBaseDataExtended/4
+SF1520_ENDPOINT = env("SF1520_ENDPOINT", default="")
+# e.g. https://prod.serviceplatformen.dk/service/CPR/Query/3 (only with CPR_QUERY_ENABLED)
+SF1520_QUERY_ENDPOINT = env("SF1520_QUERY_ENDPOINT", default="")
+# PEM: the certificate (and chain), its unencrypted key, and the CA certificates
+# that the server's certificate is checked against (empty: the system's store).
+SF1520_CERT_FILE = env("SF1520_CERT_FILE", default="")
+SF1520_KEY_FILE = env("SF1520_KEY_FILE", default="")
+SF1520_CA_FILE = env("SF1520_CA_FILE", default="")
+# InvocationContext: the service agreement, the IT system, the municipality (UserUUID)
+# and the service (PersonBaseDataExtended v4's by default).
+SF1520_SERVICE_AGREEMENT_UUID = env("SF1520_SERVICE_AGREEMENT_UUID", default="")
+SF1520_USER_SYSTEM_UUID = env("SF1520_USER_SYSTEM_UUID", default="")
+SF1520_USER_UUID = env("SF1520_USER_UUID", default="")
+SF1520_SERVICE_UUID = env("SF1520_SERVICE_UUID", default="e6be2436-bf35-4df2-83fe-925142825dc2")
+SF1520_QUERY_SERVICE_UUID = env("SF1520_QUERY_SERVICE_UUID", default="")
+# Sent as AuthorityContext/MunicipalityCVR with a search, when set (8 digits).
+SF1520_MUNICIPALITY_CVR = env("SF1520_MUNICIPALITY_CVR", default="")
+# Seconds for a whole call: connecting, the TLS handshake, the answer.
+SF1520_TIMEOUT = env.float("SF1520_TIMEOUT", default=3.0)
+# Search by name, birth date and sex (CPRQueryService v3). Its contract is inferred,
+# not known: keep it off until a municipality supplies the contract.
+CPR_QUERY_ENABLED = env.bool("CPR_QUERY_ENABLED", default=False)
+
 # Training mode: every page and every Jobnet letter says that the numbers and
 # Jobnet logins are not registered in CPR or Jobnet, and backends that make
 # them up (cpr.registry.LocalRegistry, jobnet.accounts.LocalAccounts) pass the
