@@ -41,6 +41,12 @@ class Allocation(models.Model):
     )
     allocated_at = models.DateTimeField(_("tildelt"), db_default=Now())
     annulled_at = models.DateTimeField(_("annulleret"), null=True, blank=True)
+    cpr_confirmed_at = models.DateTimeField(
+        _("bekræftet i CPR"),
+        null=True,
+        blank=True,
+        help_text=_("Hvornår et opslag i CPR sidst fandt nummeret (cpr_reconcile)."),
+    )
     annulment_reason = models.TextField(_("årsag til annullering"), blank=True, default="")
 
     class Meta:

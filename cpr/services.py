@@ -7,7 +7,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from apoc.exceptions import Msg
+from apoc.audit.services import Action, AuditContext, audit_record
+from apoc.exceptions import DomainError, Msg, gettext_noop
 
 from . import statuses
 from .exceptions import BirthDateOutOfRange, InvalidSex, NumberNotUsable
@@ -18,6 +19,7 @@ from .registry import get_registry
 __all__ = [
     "allocate_personnummer",
     "allocation_annul",
+    "cpr_status_change",
     "existing_number_use",
     "record_existing_personnummer",
 ]
@@ -95,3 +97,63 @@ def allocation_annul(*, allocation: Allocation, reason: str, annulled_by: Any = 
         recorded_by=annulled_by,
     )
     return allocation
+
+
+class StatusNotAllowed(DomainError):
+    code = "cpr_status_not_allowed"
+    template = gettext_noop(
+        "CPR-status %(current)s er endelig og kan ikke ændres til %(target)s i APOC."
+    )
+
+
+def cpr_status_change(
+    *,
+    allocation: Allocation,
+    status: str,
+    effective_date: date,
+    source: str,
+    note: str = "",
+    by: AuditContext,
+) -> CprStatusChange:
+    """Record that a number's CPR status changed (residence, emigration, death, …).
+
+    The history row, the number's current status and the access log, in the
+    caller's transaction. A final status takes no further change, and an
+    annulment goes through :func:`allocation_annul`. Raises ``StatusNotAllowed``.
+    """
+    target = statuses.by_code(status)
+    if (
+        target is None
+        or target.code == statuses.ANNULLED
+        or statuses.is_final(allocation.cpr_status)
+    ):
+        current = statuses.by_code(allocation.cpr_status)
+        raise StatusNotAllowed(
+            params={
+                "current": Msg(current.label) if current else allocation.cpr_status,
+                "target": Msg(target.label) if target else status,
+            }
+        )
+    change = CprStatusChange.objects.create(
+        allocation=allocation,
+        previous_status=allocation.cpr_status,
+        status=target.code,
+        effective_date=effective_date,
+        source=StatusSource(source).value,
+        note=note.strip()[:300],
+        recorded_by=by.acting_user,
+    )
+    allocation.cpr_status = target.code
+    allocation.save(update_fields=["cpr_status"])
+    audit_record(
+        by,
+        action=Action.UPDATE,
+        subject=allocation,
+        criteria={
+            "cpr_status": target.code,
+            "from": change.previous_status,
+            "effective": effective_date.isoformat(),
+            "source": change.source,
+        },
+    )
+    return change

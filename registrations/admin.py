@@ -133,6 +133,7 @@ class RegistrationAdmin(admin.ModelAdmin):
         "outcome",
         "document_image",
         "eligibility_outcome",
+        "cpr_checks",
         "jobnet_history",
         "audit_trail",
     ]
@@ -196,6 +197,9 @@ class RegistrationAdmin(admin.ModelAdmin):
                     "decision_by",
                     "residence_registered",
                     "eligibility_outcome",
+                    "cpr_attention",
+                    "cpr_pending",
+                    "cpr_checks",
                 ]
             },
         ),
@@ -247,7 +251,7 @@ class RegistrationAdmin(admin.ModelAdmin):
         return registrations_visible_to(request.user).select_related("created_by")
 
     def get_list_filter(self, request: HttpRequest) -> list[Any]:
-        filters: list[Any] = ["review_status", "category"]
+        filters: list[Any] = ["review_status", "category", "cpr_attention"]
         if scope_for(request.user).everywhere:
             # All 98 jobcentres: "related only" would be a DISTINCT over every row.
             filters.append("jobcentre")
@@ -317,6 +321,33 @@ class RegistrationAdmin(admin.ModelAdmin):
             "when": timezone.localtime(allocation.annulled_at).strftime("%d.%m.%Y %H:%M"),
             "reason": allocation.annulment_reason,
         }
+
+    @admin.display(description=_("opslag i CPR"))
+    def cpr_checks(self, obj: Registration) -> str:
+        """What CPR was asked before and after the number was given, and what was chosen."""
+        checks = list(obj.cpr_checks.select_related("checked_by"))
+        if not checks:
+            return "–"
+        rows = []
+        for check in checks:
+            found = "; ".join(
+                f"{c.get('masked', '')} {c.get('name', '')} {c.get('birth_date', '')}".strip()
+                for c in check.candidates
+            )
+            who = check.checked_by.get_username() if check.checked_by else gettext("systemet")
+            rows.append(
+                (
+                    timezone.localtime(check.checked_at).strftime("%d.%m.%Y %H:%M"),
+                    check.get_result_display(),
+                    found or "–",
+                    check.reason or "–",
+                    who,
+                )
+            )
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join("", "<li>{}: {} ({}; {}; {})</li>", rows),
+        )
 
     @admin.display(description=_("udfald"))
     def outcome(self, obj: Registration) -> str:

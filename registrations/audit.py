@@ -100,6 +100,7 @@ def _register_details() -> None:
         },
     )
 
+
 #: What a retention deletion (registrations.retention) deleted, in the person's words.
 _DELETIONS = {
     "document": "sletning af billedet af ID-dokumentet (opbevaringsperioden var udløbet)",

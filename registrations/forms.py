@@ -305,6 +305,13 @@ class IntakeForm(forms.Form):
         label=_("Personen er bopælsregistreret i Danmark"), required=False
     )
 
+    # The answer to the people a CPR search found (registrations.cpr_check); rendered by
+    # the intake template's candidate list, not by the layout.
+    cpr_choice = forms.CharField(required=False, max_length=10)
+    cpr_not_person_reason = TextField(
+        label=_("Hvorfor er ingen af dem personen?"), max_length=500, required=False
+    )
+
     confirm_warnings = forms.MultipleChoiceField(
         label=_("Jeg har vurderet advarslerne"),
         required=False,

@@ -51,12 +51,46 @@ __all__ = [
     "person_keys",
 ]
 
-#: Every reason an intake can give, by code: the eligibility rules' blocks and warnings and
-#: the foreign ID checks' warnings. The message (a Danish msgid) and its short name.
-REASON_TEMPLATES: Mapping[str, str] = {**TEMPLATES, **FOREIGN_ID_WARNING_TEMPLATES}
-REASON_LABELS: Mapping[str, str] = {**LABELS, **FOREIGN_ID_WARNING_LABELS}
+#: The warnings of the look-up in CPR before a number is given (registrations.cpr_check).
+CPR_TEMPLATES: Mapping[str, str] = {
+    "cpr_unavailable": gettext_noop(
+        "CPR kunne ikke søges (%(why)s). Du kan fortsætte, men registreringen markeres, så CPR "
+        "søges igen ved den natlige afstemning."
+    ),
+    "cpr_number_unknown": gettext_noop(
+        "CPR kender ikke personnummeret %(masked)s. Kontrollér nummeret med personen."
+    ),
+    "cpr_name_differs": gettext_noop(
+        "CPR har navnet %(cpr_name)s på personnummeret %(masked)s. Kontrollér, at det er samme "
+        "person."
+    ),
+    "cpr_birth_date_differs": gettext_noop(
+        "CPR har fødselsdatoen %(cpr_date)s på personnummeret %(masked)s, men personen er "
+        "oplyst født %(given)s."
+    ),
+    "cpr_status_ended": gettext_noop(
+        "Personnummeret %(masked)s har CPR-status %(status)s. Kontrollér personens nummer."
+    ),
+}
+
+#: The caseworker's short names of the warnings (for the admin and the export).
+CPR_LABELS: Mapping[str, str] = {
+    "cpr_unavailable": gettext_noop("opslag i CPR ikke muligt"),
+    "cpr_number_unknown": gettext_noop("nummeret findes ikke i CPR"),
+    "cpr_name_differs": gettext_noop("navnet afviger fra CPR"),
+    "cpr_birth_date_differs": gettext_noop("fødselsdatoen afviger fra CPR"),
+    "cpr_status_ended": gettext_noop("nummerets CPR-status er ophørt"),
+}
+
+
+#: Every reason an intake can give, by code: the eligibility rules' blocks and warnings,
+#: the foreign ID checks' and CPR's warnings. The message (a Danish msgid) and its short name.
+REASON_TEMPLATES: Mapping[str, str] = {**TEMPLATES, **FOREIGN_ID_WARNING_TEMPLATES, **CPR_TEMPLATES}
+REASON_LABELS: Mapping[str, str] = {**LABELS, **FOREIGN_ID_WARNING_LABELS, **CPR_LABELS}
 #: The warnings a caseworker may confirm, and a registration keeps in ``warnings_confirmed``.
-CONFIRMABLE_CODES: tuple[str, ...] = tuple(sorted(WARNING_CODES | FOREIGN_ID_WARNING_CODES))
+CONFIRMABLE_CODES: tuple[str, ...] = tuple(
+    sorted(WARNING_CODES | FOREIGN_ID_WARNING_CODES | set(CPR_TEMPLATES))
+)
 
 
 class WarningsNotConfirmed(DomainError):
@@ -184,28 +218,32 @@ class IntakeDecision:
     offer: Mapping[str, Any] | None = None
     #: A new number taken out in CPR's client, as typed (registry mode "issued in CPR").
     issued_number: str = ""
+    #: What the look-up in CPR found (registrations.cpr_check), once it has run.
+    cpr: Any = None
+    #: Its warnings, to confirm like the rules' own.
+    extra_warnings: tuple[Any, ...] = ()
 
     @property
     def warnings(self) -> tuple[Any, ...]:
         """Everything the caseworker must confirm: the rules' and the foreign ID's."""
         foreign = self.foreign_id.warnings if self.foreign_id is not None else ()
-        return (*self.eligibility.warnings, *foreign)
+        return (*self.eligibility.warnings, *foreign, *self.extra_warnings)
 
     @property
     def warning_codes(self) -> list[str]:
         return sorted(warning.code for warning in self.warnings)
 
-    def refusal(self, confirmed: frozenset[str]) -> DomainError | None:
+    def refusal(self, confirmed: frozenset[str], *, warnings: bool = True) -> DomainError | None:
         """Why the intake cannot go ahead now, or None.
 
-        First the blocks of the rules, then an invalid foreign ID, then the
-        warnings that were not confirmed.
+        First the blocks of the rules, then an invalid foreign ID, then (unless
+        ``warnings`` is false) the warnings that were not confirmed.
         """
         if not self.eligibility.eligible:
             return NotEligible(self.eligibility)
         if self.foreign_id is not None and self.foreign_id.errors:
             return self.foreign_id.errors[0]
-        if {warning.code for warning in self.warnings} - confirmed:
+        if warnings and {warning.code for warning in self.warnings} - confirmed:
             return WarningsNotConfirmed(self.warnings)
         return None
 

@@ -16,9 +16,9 @@ from django.utils import timezone
 from apoc.accounts.models import Jobcentre
 from apoc.accounts.scope import scope_for
 from apoc.audit.services import Action, AuditContext, audit_record
-from apoc.exceptions import DomainError, Msg, gettext_noop
-from cpr import statuses
-from cpr.models import CprStatusChange, StatusSource
+from apoc.exceptions import DomainError, gettext_noop
+from cpr.models import CprStatusChange
+from cpr.services import StatusNotAllowed, cpr_status_change
 
 from .models import AnnulmentReason, JobseekerEnd, Registration, RegistrationTransfer
 from .services import RegistrationAnnulled
@@ -55,13 +55,6 @@ class NotJobseekerNow(DomainError):
 class SameJobcentre(DomainError):
     code = "same_jobcentre"
     template = gettext_noop("Registreringen hører allerede til %(jobcentre)s.")
-
-
-class StatusNotAllowed(DomainError):
-    code = "cpr_status_not_allowed"
-    template = gettext_noop(
-        "CPR-status %(current)s er endelig og kan ikke ændres til %(target)s i APOC."
-    )
 
 
 class NewNumberNotNeeded(DomainError):
@@ -179,42 +172,14 @@ def registration_cpr_status(
     further change. An annulment goes through the review, not here.
     """
     current = _in_force(registration, by, "registrations.review_registration")
-    allocation = current.allocation
-    target = statuses.by_code(status)
-    if (
-        target is None
-        or target.code == statuses.ANNULLED
-        or statuses.is_final(allocation.cpr_status)
-    ):
-        raise StatusNotAllowed(
-            params={
-                "current": Msg(statuses.by_code(allocation.cpr_status).label),
-                "target": Msg(target.label) if target else status,
-            }
-        )
-    change = CprStatusChange.objects.create(
-        allocation=allocation,
-        previous_status=allocation.cpr_status,
-        status=target.code,
+    return cpr_status_change(
+        allocation=current.allocation,
+        status=status,
         effective_date=effective_date,
-        source=StatusSource(source).value,
-        note=note.strip(),
-        recorded_by=by.user,
+        source=source,
+        note=note,
+        by=by,
     )
-    allocation.cpr_status = target.code
-    allocation.save(update_fields=["cpr_status"])
-    audit_record(
-        by,
-        action=Action.UPDATE,
-        subject=allocation,
-        criteria={
-            "cpr_status": target.code,
-            "from": change.previous_status,
-            "effective": effective_date.isoformat(),
-            "source": change.source,
-        },
-    )
-    return change
 
 
 @transaction.atomic

@@ -102,6 +102,15 @@ class Nationalities(Countries):
 MUNICIPALITY_CHOICES = [(m.code, f"{m.name} ({m.code})") for m in MUNICIPALITIES]
 
 
+class CprAttention(models.TextChoices):
+    """What the comparison with CPR found that a person must look at."""
+
+    NOT_FOUND = "not_found", _("nummeret findes ikke i CPR")
+    NAME_DIFFERS = "name_differs", _("navnet afviger fra CPR")
+    CANDIDATES = "candidates", _("CPR kender en person, der kan være den samme")
+    ANNULLED_IN_CPR = "annulled_in_cpr", _("nummeret er annulleret i CPR")
+
+
 class ReviewStatus(models.TextChoices):
     PENDING = "pending", _("afventer gennemgang")
     APPROVED = "approved", _("godkendt")
@@ -283,6 +292,16 @@ class Registration(models.Model):
         related_name="+",
     )
     new_number_allowed_at = models.DateTimeField(_("nyt nummer tilladt"), null=True, blank=True)
+
+    # The look-up in CPR before the number was given (registrations.cpr_check)
+    cpr_pending = models.BooleanField(
+        _("CPR søges igen"),
+        default=False,
+        help_text=_("CPR kunne ikke søges ved registreringen; den natlige afstemning søger igen."),
+    )
+    cpr_attention = models.CharField(
+        _("kræver opmærksomhed"), max_length=20, choices=CprAttention.choices, blank=True
+    )
 
     # Review
     created_by = models.ForeignKey(
@@ -488,3 +507,46 @@ class RegistrationTransfer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_jobcentre_id} → {self.to_jobcentre_id}"
+
+
+class CprCheck(models.Model):
+    """One look-up or search in CPR for a registration: what was found, what was chosen."""
+
+    class Result(models.TextChoices):
+        NOT_SEARCHED = "not_searched", _("ikke søgt i CPR (kun APOC's eget register)")
+        NO_MATCH = "no_match", _("ingen mulige personer i CPR")
+        NUMBER_FOUND = "number_found", _("nummeret findes i CPR")
+        NUMBER_UNKNOWN = "number_unknown", _("nummeret findes ikke i CPR")
+        PERSON_CONFIRMED = "person_confirmed", _("det er personen: eget nummer brugt")
+        NOT_PERSON = "not_person", _("ikke personen")
+        UNAVAILABLE = "unavailable", _("CPR kunne ikke søges")
+        CANDIDATES = "candidates", _("mulige personer fundet, skal vurderes")
+
+    registration = models.ForeignKey(
+        Registration,
+        verbose_name=_("registrering"),
+        on_delete=models.CASCADE,
+        related_name="cpr_checks",
+    )
+    kind = models.CharField(_("art"), max_length=10)  # number, search, none
+    result = models.CharField(_("resultat"), max_length=20, choices=Result.choices)
+    #: What the caseworker was shown: masked numbers, names, birth dates, statuses.
+    candidates = models.JSONField(_("personer i CPR"), default=list, blank=True)
+    reason = models.TextField(_("begrundelse"), blank=True)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("udført af"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    checked_at = models.DateTimeField(_("tidspunkt"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("opslag i CPR")
+        verbose_name_plural = _("opslag i CPR")
+        ordering = ["checked_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.registration_id}: {self.result}"

@@ -38,9 +38,10 @@ from cpr.services import (
 from jobnet.accounts import get_accounts
 from jobnet.letters import Credentials, LetterData
 
+from .cpr_check import CprAnswer, candidate_rows, cpr_check, with_cpr
 from .files import SubmittedDocument, discard_unless_referenced, stored_document
 from .intake import IntakeData, IntakeDecision, PersonKeys, WarningsNotConfirmed, intake_decide
-from .models import AnnulmentReason, IntakeRefusal, Offer, Registration
+from .models import AnnulmentReason, CprCheck, IntakeRefusal, Offer, Registration
 from .selectors import DuplicateMatch, find_duplicates, survivor_match
 
 __all__ = [
@@ -105,12 +106,14 @@ def registration_submit(
     submission_token: uuid.UUID,
     by: AuditContext,
     today: date,
+    cpr_answer: CprAnswer | None = None,
 ) -> tuple[Registration, bool]:
     """Register the person and allocate their administrative personnummer.
 
     Returns the registration and whether this call created it (False when the
     same submission came again). Raises ``NotEligible``, an invalid foreign ID's
-    error, ``WarningsNotConfirmed``, ``DuplicateFound`` or ``NoJobcentre``.
+    error, ``CprCandidatesFound`` (the caseworker must answer ``cpr_answer``),
+    ``WarningsNotConfirmed``, ``DuplicateFound`` or ``NoJobcentre``.
     """
     if not by.jobcentre_id:
         raise NoJobcentre()
@@ -120,18 +123,30 @@ def registration_submit(
     decision = intake_decide(
         data, today=today, jobcentre_municipality=by.user.jobcentre.municipality_code
     )
-    refusal = decision.refusal(confirmed_warnings)
-    if refusal is not None:
-        presented_number_record(decision=decision, by=by)
-        if isinstance(refusal, NotEligible):
-            intake_refusal_record(data=data, decision=decision, by=by)
-        raise refusal
+    _refuse(decision.refusal(confirmed_warnings, warnings=False), data, decision, by)
+    result = cpr_check(
+        data=data, decision=decision, answer=cpr_answer, today=today, on_behalf_of=by.username
+    )
+    decision = with_cpr(decision, result)
+    _refuse(decision.refusal(confirmed_warnings), data, decision, by)
     try:
         with stored_document(document) as name:
             return _create_or_recover(decision, name, document.content_type, submission_token, by)
     except DuplicateFound as found:
         _audit_duplicate_check(by, decision.keys, len(found.matches))
         raise
+
+
+def _refuse(
+    refusal: DomainError | None, data: IntakeData, decision: IntakeDecision, by: AuditContext
+) -> None:
+    """Stop the intake with ``refusal``, keeping what must be kept of it."""
+    if refusal is None:
+        return
+    presented_number_record(decision=decision, by=by)
+    if isinstance(refusal, NotEligible):
+        intake_refusal_record(data=data, decision=decision, by=by)
+    raise refusal
 
 
 def _create_or_recover(
@@ -208,12 +223,30 @@ def registration_create(
             warnings_confirmed=decision.warning_codes,
             registered_as_jobseeker_at=timezone.now() if jobseeker else None,
             replaces_id=replaces,
+            cpr_pending=bool(decision.cpr and decision.cpr.pending),
             created_by=by.user,
         )
+        _record_cpr_check(decision, registration, by)
         if decision.offer is not None:
             Offer.objects.create(registration=registration, created_by=by.user, **decision.offer)
         audit_records(by, *_created_events(decision, registration))
     return registration
+
+
+def _record_cpr_check(
+    decision: IntakeDecision, registration: Registration, by: AuditContext
+) -> None:
+    result = decision.cpr
+    if result is None:
+        return
+    CprCheck.objects.create(
+        registration=registration,
+        kind=result.kind,
+        result=result.result,
+        candidates=candidate_rows(result.candidates),
+        reason=result.reason,
+        checked_by=by.user,
+    )
 
 
 def _created_events(decision: IntakeDecision, registration: Registration) -> list[AuditEvent]:
@@ -221,6 +254,12 @@ def _created_events(decision: IntakeDecision, registration: Registration) -> lis
         _duplicate_check_event(decision.keys, 0),
         AuditEvent(action=Action.CREATE, subject=registration),
     ]
+    result = decision.cpr
+    if result is not None and result.kind != "none":
+        criteria = {"kind": result.kind, "result": result.result, "found": len(result.candidates)}
+        if result.chosen is not None:
+            criteria["chosen"] = result.chosen.masked
+        events.append(AuditEvent(action=Action.CPR_LOOKUP, subject=registration, criteria=criteria))
     if decision.existing_number is not None:
         events.append(AuditEvent(action=Action.CREATE, subject=registration.allocation))
     if registration.jobnet_account_id is not None:

@@ -25,6 +25,7 @@ from documents.mrz import parse_mrz
 from jobnet.accounts import get_accounts
 
 from . import pending
+from .cpr_check import CprAnswer, CprCandidatesFound, NotPersonReasonRequired, candidate_rows
 from .files import SubmittedDocument, document_response
 from .forms import IntakeForm, JobseekerEndForm, LetterLoginForm, OfferForm, SearchForm
 from .intake import IntakeData, WarningsNotConfirmed
@@ -93,10 +94,12 @@ def intake(request: HttpRequest) -> HttpResponse:
             submission_token=form.cleaned_data["submission_token"],
             by=request.audit,
             today=timezone.localdate(),
+            cpr_answer=_cpr_answer(request, form),
         )
     except DomainError as error:
         return _intake_refused(request, form, stash, error)
     stash.discard()
+    request.session.pop(_candidates_key(stash.token), None)
     if created:
         messages.success(request, gettext("Personen er registreret, og personnummeret er tildelt."))
     else:
@@ -106,14 +109,18 @@ def intake(request: HttpRequest) -> HttpResponse:
     return redirect("registrations:detail", pk=registration.pk)
 
 
-def _refused_context(form: IntakeForm, refusal: NotEligible) -> dict[str, Any]:
+def _refused_context(
+    request: HttpRequest, form: IntakeForm, refusal: NotEligible
+) -> dict[str, Any]:
     for reason in refusal.result.blocks:
         field = reason.field if reason.field in form.fields else None
         form.add_error(field, reason.message_in(gettext))
     return {"refused": refusal.result}
 
 
-def _unconfirmed_context(form: IntakeForm, unconfirmed: WarningsNotConfirmed) -> dict[str, Any]:
+def _unconfirmed_context(
+    request: HttpRequest, form: IntakeForm, unconfirmed: WarningsNotConfirmed
+) -> dict[str, Any]:
     form = IntakeForm(form.data, warnings=unconfirmed.warnings, has_pending_document=True)
     form.is_valid()
     if form.cleaned_data.get("confirm_warnings"):
@@ -124,22 +131,66 @@ def _unconfirmed_context(form: IntakeForm, unconfirmed: WarningsNotConfirmed) ->
     }
 
 
-def _duplicate_context(form: IntakeForm, found: DuplicateFound) -> dict[str, Any]:
+def _duplicate_context(
+    request: HttpRequest, form: IntakeForm, found: DuplicateFound
+) -> dict[str, Any]:
     # Shown once, in the error summary with the matches (not again above the fields).
     return {"duplicates": found.matches, "duplicate_message": found.message_in(gettext)}
 
 
-def _annulled_context(form: IntakeForm, found: AnnulledRegistrationFound) -> dict[str, Any]:
+def _annulled_context(
+    request: HttpRequest, form: IntakeForm, found: AnnulledRegistrationFound
+) -> dict[str, Any]:
     return {"duplicates": [found.match], "duplicate_message": found.message_in(gettext)}
 
 
-def _issued_context(form: IntakeForm, error: DomainError) -> dict[str, Any]:
+def _issued_context(request: HttpRequest, form: IntakeForm, error: DomainError) -> dict[str, Any]:
     """The number from CPR's client is missing, does not fit, or is taken: next to its field."""
     form.add_error("issued_personnummer", error.message_in(gettext))
     return {"issued_step": True}
 
 
-def _error_context(form: IntakeForm, error: DomainError) -> dict[str, Any]:
+def _candidates_key(token: uuid.UUID) -> str:
+    return f"cpr-candidates-{token}"
+
+
+def _cpr_answer(request: HttpRequest, form: IntakeForm) -> CprAnswer | None:
+    """The caseworker's answer to the people CPR found, if this submission showed them.
+
+    The full numbers stay on the server, in the session under the submission's
+    token; the page shows masked numbers and posts the row's index.
+    """
+    shown = request.session.get(_candidates_key(form.cleaned_data["submission_token"])) or {}
+    numbers = shown.get("numbers", [])
+    choice = form.cleaned_data.get("cpr_choice", "")
+    if not numbers or not choice:
+        return None
+    if choice == "none":
+        return CprAnswer(not_person_reason=form.cleaned_data.get("cpr_not_person_reason", ""))
+    index = int(choice) if choice.isdigit() else -1
+    return CprAnswer(chosen=numbers[index] if 0 <= index < len(numbers) else "")
+
+
+def _candidates_context(
+    request: HttpRequest, form: IntakeForm, found: CprCandidatesFound
+) -> dict[str, Any]:
+    rows = candidate_rows(found.candidates)
+    request.session[_candidates_key(form.cleaned_data["submission_token"])] = {
+        "numbers": [person.personnummer for person in found.candidates],
+        "rows": rows,
+    }
+    return {"cpr_candidates": rows, "cpr_message": found.message_in(gettext)}
+
+
+def _not_person_context(
+    request: HttpRequest, form: IntakeForm, error: NotPersonReasonRequired
+) -> dict[str, Any]:
+    shown = request.session.get(_candidates_key(form.cleaned_data["submission_token"])) or {}
+    form.add_error("cpr_not_person_reason", error.message_in(gettext))
+    return {"cpr_candidates": shown.get("rows", []), "cpr_message": error.message_in(gettext)}
+
+
+def _error_context(request: HttpRequest, form: IntakeForm, error: DomainError) -> dict[str, Any]:
     form.add_error(None, error.message_in(gettext))
     return {}
 
@@ -151,6 +202,8 @@ INTAKE_ERRORS: tuple[tuple[type[DomainError], int, Callable[..., dict[str, Any]]
     (WarningsNotConfirmed, 422, _unconfirmed_context),
     (DuplicateFound, 409, _duplicate_context),
     (AnnulledRegistrationFound, 409, _annulled_context),
+    (CprCandidatesFound, 409, _candidates_context),
+    (NotPersonReasonRequired, 422, _not_person_context),
     (IssuedNumberRequired, 422, _issued_context),
     (IssuedNumberMismatch, 422, _issued_context),
     (AlreadyRegistered, 409, _issued_context),
@@ -168,7 +221,7 @@ def _intake_refused(
     status, shown = next(
         (status, shown) for kind, status, shown in INTAKE_ERRORS if isinstance(error, kind)
     )
-    context = {"form": form, "pending": stash.describe(), **shown(form, error)}
+    context = {"form": form, "pending": stash.describe(), **shown(request, form, error)}
     return render(request, "registrations/intake.html", context, status=status)
 
 

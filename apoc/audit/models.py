@@ -18,6 +18,7 @@ class Action(models.TextChoices):
     PURGE = "purge", _("sletning af gamle logposter")
     TRANSFER = "transfer", _("overførsel til andet jobcenter")
     DELETE = "delete", _("sletning af persondata")
+    CPR_LOOKUP = "cpr_lookup", _("opslag i CPR")
 
 
 class AuditEntry(models.Model):

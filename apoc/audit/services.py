@@ -104,6 +104,11 @@ class AuditContext:
         return user if user is not None and getattr(user, "is_authenticated", False) else None
 
     @property
+    def username(self) -> str:
+        user = self.acting_user
+        return user.get_username() if user is not None else ""
+
+    @property
     def jobcentre_id(self) -> int | None:
         user = self.acting_user
         return getattr(user, "jobcentre_id", None) if user is not None else None

@@ -17,6 +17,7 @@ def issued_in_cpr():
     with override_settings(CPR_REGISTRY="cpr.registry.IssuedInCprRegistry"):
         yield
 
+
 INTAKE = reverse("registrations:intake")
 # intake_post() is a woman born 17 April 1992.
 FITTING = "170492-4002"

@@ -15,12 +15,14 @@ from django.utils import translation
 
 from cpr.eligibility import BLOCK_CODES, LABELS, TEMPLATES, WARNING_CODES
 from documents import foreign_ids
-from registrations.intake import CONFIRMABLE_CODES, REASON_LABELS
+from registrations.intake import CONFIRMABLE_CODES, CPR_LABELS, CPR_TEMPLATES, REASON_LABELS
 from registrations.models import IntakeRefusal, reason_label
 from tests.factories import RegistrationFactory, SupervisorFactory
 
 FOREIGN_ID_WARNINGS = {"foreign_id_birth_date_mismatch", "foreign_id_sex_mismatch"}
-ALL_CODES = sorted(BLOCK_CODES | WARNING_CODES | FOREIGN_ID_WARNINGS)
+#: The look-up in CPR before a number is given (registrations.cpr_check).
+CPR_WARNINGS = set(CPR_TEMPLATES)
+ALL_CODES = sorted(BLOCK_CODES | WARNING_CODES | FOREIGN_ID_WARNINGS | CPR_WARNINGS)
 
 
 @pytest.fixture
@@ -52,8 +54,9 @@ def assert_no_code(body: str) -> None:
 def test_every_block_and_warning_code_has_a_name():
     assert set(LABELS) == set(TEMPLATES) == BLOCK_CODES | WARNING_CODES
     assert set(foreign_ids.WARNING_LABELS) == foreign_ids.WARNING_CODES == FOREIGN_ID_WARNINGS
+    assert set(CPR_LABELS) == CPR_WARNINGS
     assert set(REASON_LABELS) == set(ALL_CODES)
-    assert set(CONFIRMABLE_CODES) == WARNING_CODES | FOREIGN_ID_WARNINGS
+    assert set(CONFIRMABLE_CODES) == WARNING_CODES | FOREIGN_ID_WARNINGS | CPR_WARNINGS
 
 
 @pytest.mark.parametrize("code", ALL_CODES)
