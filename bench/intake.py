@@ -26,67 +26,88 @@ ROUNDS = 300
 WARMUP = 20
 
 
-def main() -> None:
-    setup(needs_postgresql=True)
+LETTERS = "abcdefghijklmnoprstuvwyząćęłńóśźż"
+
+
+def intake_data(rng: random.Random, image: bytes, today: date) -> dict:
+    """A complete, eligible intake for a new, made-up Polish jobseeker."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return {
+        "submission_token": str(uuid.uuid4()),
+        "surname": "".join(rng.choice(LETTERS) for _ in range(9)).capitalize(),
+        "given_names": "Bench Łucja",
+        "birth_date": (date(1960, 1, 1) + timedelta(days=rng.randrange(15000))).isoformat(),
+        "sex": rng.choice("MF"),
+        "nationality": "PL",
+        "place_of_birth": "Gdańsk",
+        "country_of_birth": "PL",
+        "document_type": "passport",
+        "document_number": f"BN{rng.randrange(10**9):09d}",
+        "document_country": "PL",
+        "document_expiry": (today + timedelta(days=900)).isoformat(),
+        "document_file": SimpleUploadedFile("id.png", image, content_type="image/png"),
+        "address_abroad": "ul. Długa 5, Gdańsk",
+        "stay_address": "Nørrebrogade 1, 2200 København N",
+        "letter_language": "pl",
+        "entry_date": (today - timedelta(days=10)).isoformat(),
+        "purpose": "jobseeking",
+        "expected_stay_months": "3",
+        "category": "A",
+    }
+
+
+def timed_post(client, data: dict) -> tuple[float, int]:
+    """One intake POST: its time in seconds and its number of queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        start = time.perf_counter()
+        response = client.post("/registreringer/ny/", data)
+        elapsed = time.perf_counter() - start
+    assert response.status_code == 302, (response.status_code, response.content[:2000])
+    return elapsed, len(queries)
+
+
+def intake_client(username: str):
+    """A logged-in test client of a caseworker of its own, with earlier runs' rows removed."""
     from django.conf import settings
     from django.contrib.auth.models import Group
-    from django.core.files.uploadedfile import SimpleUploadedFile
-    from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext, setup_test_environment
 
     from apoc.accounts.models import Jobcentre, User
     from cpr.models import Allocation
     from registrations.models import Registration
-    from tests.factories import png_bytes
 
-    setup_test_environment()
     settings.ALLOWED_HOSTS = ["testserver"]
     jobcentre = Jobcentre.objects.get(municipality_code="101")
-    user, _ = User.objects.get_or_create(username="bench-intake", defaults={"jobcentre": jobcentre})
+    user, _ = User.objects.get_or_create(username=username, defaults={"jobcentre": jobcentre})
     user.groups.add(Group.objects.get(name="sagsbehandler"))
-    # Start from a clean slate: the bench database may hold an earlier run.
     mine = Registration.objects.filter(created_by=user)
     allocation_ids = list(mine.values_list("allocation_id", flat=True))
     mine.delete()
     Allocation.objects.filter(pk__in=allocation_ids).delete()
     client = Client()
     client.force_login(user)
+    return client
+
+
+def main() -> None:
+    setup(needs_postgresql=True)
+    from django.test.utils import setup_test_environment
+
+    from tests.factories import png_bytes
+
+    setup_test_environment()
+    # Start from a clean slate: the bench database may hold an earlier run.
+    client = intake_client("bench-intake")
     image = png_bytes(64, 48)
     rng = random.Random(11)
     today = date.today()
-    letters = "abcdefghijklmnoprstuvwyząćęłńóśźż"
 
     def post() -> tuple[float, int]:
-        surname = "".join(rng.choice(letters) for _ in range(9)).capitalize()
-        data = {
-            "submission_token": str(uuid.uuid4()),
-            "surname": surname,
-            "given_names": "Bench Łucja",
-            "birth_date": (date(1960, 1, 1) + timedelta(days=rng.randrange(15000))).isoformat(),
-            "sex": rng.choice("MF"),
-            "nationality": "PL",
-            "place_of_birth": "Gdańsk",
-            "country_of_birth": "PL",
-            "document_type": "passport",
-            "document_number": f"BN{rng.randrange(10**9):09d}",
-            "document_country": "PL",
-            "document_expiry": (today + timedelta(days=900)).isoformat(),
-            "document_file": SimpleUploadedFile("id.png", image, content_type="image/png"),
-            "address_abroad": "ul. Długa 5, Gdańsk",
-            "stay_address": "Nørrebrogade 1, 2200 København N",
-            "letter_language": "pl",
-            "entry_date": (today - timedelta(days=10)).isoformat(),
-            "purpose": "jobseeking",
-            "expected_stay_months": "3",
-            "category": "A",
-        }
-        with CaptureQueriesContext(connection) as queries:
-            start = time.perf_counter()
-            response = client.post("/registreringer/ny/", data)
-            elapsed = time.perf_counter() - start
-        assert response.status_code == 302, (response.status_code, response.content[:2000])
-        return elapsed, len(queries)
+        return timed_post(client, intake_data(rng, image, today))
 
     def trivial() -> float:
         start = time.perf_counter()

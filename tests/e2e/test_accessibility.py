@@ -121,12 +121,22 @@ def test_403_page_passes_axe(page, shots, copenhagen):
     check(page, shots, "403-en", "en")
 
 
+#: Fields shown only when they are needed: the warnings to confirm, CPR's candidates, and the
+#: number from CPR's client (registry mode "issued in CPR"; not in training).
+SHOWN_WHEN_NEEDED = {
+    "confirm_warnings",
+    "cpr_choice",
+    "cpr_not_person_reason",
+    "issued_personnummer",
+}
+
+
 def test_required_fields_are_announced(page, caseworker):
     login(page, "sara")
     page.goto("/registreringer/ny/")
     form = IntakeForm()
     for name, field in form.fields.items():
-        if field.widget.is_hidden or name == "confirm_warnings":  # shown with warnings only
+        if field.widget.is_hidden or name in SHOWN_WHEN_NEEDED:
             continue
         controls = page.locator(f"[name={name}]")
         assert controls.count() >= 1, name
