@@ -57,6 +57,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import math
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -737,9 +738,10 @@ def _choices(words: list[list[str]]) -> list[tuple[str, tuple]]:
 def _conventions(sizes: list[int]) -> Iterator[tuple[int, ...]]:
     """Index tuples: the same index for every choice first (0, 1, … each capped by its
     size), then every combination in order."""
-    for same in range(max(sizes, default=1)):
-        yield tuple(min(same, size - 1) for size in sizes)
-    yield from itertools.product(*(range(size) for size in sizes))
+    same = [tuple(min(index, size - 1) for size in sizes) for index in range(max(sizes))]
+    yield from same
+    if len(same) < math.prod(sizes):
+        yield from (c for c in itertools.product(*map(range, sizes)) if c not in same)
 
 
 def _form(words: list[list[str]], chosen: dict[str, object]) -> str | None:
