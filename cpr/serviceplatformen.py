@@ -7,7 +7,7 @@
   invocation-context (mutual TLS) security model. The request and the response
   follow the contract in itk-dev/serviceplatformen's
   ``resources/person-base-data-extended-service-contract/`` (commit
-  8a74aae6977e2984393a8bbf31120cca42d4d0e2; docs/decisions.md, decision 14).
+  8a74aae6977e2984393a8bbf31120cca42d4d0e2; docs/decisions.md, decision 16).
 * :meth:`~ServiceplatformenLookup.search` calls CPRQueryService v3, operation
   ``callCPRPersonList``. Its contract was not found; everything about it that
   no public source states is marked INFERRED here and listed in

@@ -34,8 +34,9 @@ from documents.foreign_ids import WARNING_CODES as FOREIGN_ID_WARNING_CODES
 from documents.foreign_ids import WARNING_LABELS as FOREIGN_ID_WARNING_LABELS
 from documents.foreign_ids import WARNING_TEMPLATES as FOREIGN_ID_WARNING_TEMPLATES
 from documents.foreign_ids import ForeignIdResult, check_foreign_id
-from documents.names import name_key, normalise
+from documents.names import name_key
 from documents.numbers import document_key
+from documents.transliteration import name_keys, search_forms
 
 __all__ = [
     "CONFIRMABLE_CODES",
@@ -187,6 +188,8 @@ class PersonKeys:
     nationality: str
     foreign_id_key: str = ""
     personnummer: str = ""  # a number the person presents, DDMMYY-SSSS
+    #: Every key the name can produce, in any spelling a document gives it (ICAO 9303 Part 3).
+    name_keys: frozenset[str] = frozenset()
 
     def as_criteria(self) -> dict[str, Any]:
         """For the access log: the keys, without names in clear."""
@@ -262,6 +265,7 @@ def person_keys(
     """The duplicate check's keys of a person as entered."""
     return PersonKeys(
         name_key=name_key(surname, given_names),
+        name_keys=name_keys(surname, given_names),
         birth_date=birth_date,
         document_country=document_country,
         document_number_key=document_key(document_number),
@@ -314,7 +318,7 @@ def _stored_values(data: IntakeData, keys: PersonKeys, stay: str) -> dict[str, A
     values["stay_municipality"] = stay
     values.update(
         name_key=keys.name_key,
-        name_search=normalise(f"{data.given_names} {data.surname}"),
+        name_search=search_forms(f"{data.given_names} {data.surname}"),
         document_number_key=keys.document_number_key,
         foreign_id_key=keys.foreign_id_key,
     )

@@ -190,7 +190,9 @@ class Registration(models.Model):
     surname = models.CharField(_("efternavn"), max_length=200)
     given_names = models.CharField(_("fornavne"), max_length=200)
     name_key = models.CharField(_("navnenøgle"), max_length=400, editable=False)
-    name_search = models.CharField(_("søgenavn"), max_length=400, editable=False)
+    #: Every word form of the name (documents.transliteration.search_forms): the search
+    #: finds the person by any spelling a document gives the name.
+    name_search = models.TextField(_("søgenavn"), editable=False)
     birth_date = models.DateField(_("fødselsdato"))
     sex = models.CharField(_("køn"), max_length=1, choices=Sex.choices)
     nationality = CountryField(_("statsborgerskab"), countries=Nationalities)
@@ -550,3 +552,28 @@ class CprCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.registration_id}: {self.result}"
+
+
+class NameKey(models.Model):
+    """One key a registration's name can produce (documents.transliteration.name_keys).
+
+    The MRZ spelling and the photo page's spelling of one name share a key, so the
+    duplicate check matches any shared key with the same birth date.
+    """
+
+    registration = models.ForeignKey(
+        Registration, on_delete=models.CASCADE, related_name="name_keys"
+    )
+    key = models.TextField()
+    birth_date = models.DateField()
+
+    class Meta:
+        verbose_name = _("navnenøgle")
+        verbose_name_plural = _("navnenøgler")
+        indexes = [models.Index(fields=["key", "birth_date"], name="namekey_key_birth_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["registration", "key"], name="namekey_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.key

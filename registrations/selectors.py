@@ -17,9 +17,10 @@ from apoc.accounts.scope import scope_for
 from cpr.personnummer import try_parse
 from documents.names import normalise
 from documents.numbers import document_key
+from documents.transliteration import search_terms
 
 from .intake import PersonKeys
-from .models import Registration, ReviewStatus
+from .models import NameKey, Registration, ReviewStatus
 
 __all__ = [
     "DuplicateMatch",
@@ -116,8 +117,9 @@ def find_duplicates(keys: PersonKeys) -> list[DuplicateMatch]:
     condition = Q(
         document_country=keys.document_country, document_number_key=keys.document_number_key
     )
-    if keys.name_key:
-        condition |= Q(name_key=keys.name_key, birth_date=keys.birth_date)
+    named = _same_name_and_birth_date(keys)
+    if named:
+        condition |= Q(pk__in=named)
     if keys.foreign_id_key:
         condition |= Q(nationality=keys.nationality, foreign_id_key=keys.foreign_id_key)
     found = _match_rows(Registration.objects.filter(condition))
@@ -129,7 +131,23 @@ def find_duplicates(keys: PersonKeys) -> list[DuplicateMatch]:
     rows = sorted(
         found.values(), key=lambda row: (row.review_status == ReviewStatus.ANNULLED, row.id)
     )
-    return [match_of(row, _match_reasons(row, keys)) for row in rows[:20]]
+    return [match_of(row, _match_reasons(row, keys, named)) for row in rows[:20]]
+
+
+def _same_name_and_birth_date(keys: PersonKeys) -> list[int]:
+    """The registrations whose name shares a key with this one, with the same birth date.
+
+    A query of its own on the (key, birth date) index: as a subquery inside the OR the
+    planner would scan the registrations instead.
+    """
+    wanted = keys.name_keys or ({keys.name_key} if keys.name_key else set())
+    if not wanted:
+        return []
+    return list(
+        NameKey.objects.filter(key__in=sorted(wanted), birth_date=keys.birth_date)
+        .values_list("registration_id", flat=True)
+        .distinct()[:20]
+    )
 
 
 def _match_rows(queryset: QuerySet[Registration]) -> dict[int, Registration]:
@@ -166,7 +184,9 @@ def survivor_match(match: DuplicateMatch) -> DuplicateMatch | None:
     return match_of(row, ("survivor",)) if row is not None else None
 
 
-def _match_reasons(row: Registration, keys: PersonKeys) -> tuple[str, ...]:
+def _match_reasons(
+    row: Registration, keys: PersonKeys, named: list[int] | None = None
+) -> tuple[str, ...]:
     found = {
         "personnummer": bool(keys.personnummer)
         and row.allocation.personnummer == keys.personnummer,
@@ -175,9 +195,8 @@ def _match_reasons(row: Registration, keys: PersonKeys) -> tuple[str, ...]:
         "foreign_id": bool(keys.foreign_id_key)
         and row.nationality == keys.nationality
         and row.foreign_id_key == keys.foreign_id_key,
-        "name_and_birth_date": bool(keys.name_key)
-        and row.name_key == keys.name_key
-        and row.birth_date == keys.birth_date,
+        "name_and_birth_date": row.birth_date == keys.birth_date
+        and row.id in (named or ()),
     }
     return tuple(reason for reason, matched in found.items() if matched)
 
@@ -232,12 +251,16 @@ def search_condition(query: SearchQuery) -> Q:
     if any(ch.isdigit() for ch in number):
         # Names have no digits: a text with digits is a document number.
         return Q(document_number_key=number) | Q(foreign_id_key=number)
-    words = normalise(query.value).split()
-    if not words:
+    parts = search_terms(query.value)
+    if not parts:
         return Q(pk__in=[])
     condition = Q()
-    for word in words:
-        condition &= Q(name_search__contains=word)
+    for forms in parts:
+        # Any spelling of each part of the name: "Müller", "MUELLER" and "muller" alike.
+        either = Q()
+        for form in sorted(forms):
+            either |= Q(name_search__contains=form)
+        condition &= either
     return condition
 
 

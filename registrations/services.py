@@ -41,7 +41,7 @@ from jobnet.letters import Credentials, LetterData
 from .cpr_check import CprAnswer, candidate_rows, cpr_check, with_cpr
 from .files import SubmittedDocument, discard_unless_referenced, stored_document
 from .intake import IntakeData, IntakeDecision, PersonKeys, WarningsNotConfirmed, intake_decide
-from .models import AnnulmentReason, CprCheck, IntakeRefusal, Offer, Registration
+from .models import AnnulmentReason, CprCheck, IntakeRefusal, NameKey, Offer, Registration
 from .selectors import DuplicateMatch, find_duplicates, survivor_match
 
 __all__ = [
@@ -227,6 +227,7 @@ def registration_create(
             created_by=by.user,
         )
         _record_cpr_check(decision, registration, by)
+        name_keys_store(registration, decision.keys.name_keys)
         if decision.offer is not None:
             Offer.objects.create(registration=registration, created_by=by.user, **decision.offer)
         audit_records(by, *_created_events(decision, registration))
@@ -246,6 +247,16 @@ def _record_cpr_check(
         candidates=candidate_rows(result.candidates),
         reason=result.reason,
         checked_by=by.user,
+    )
+
+
+def name_keys_store(registration: Registration, keys: frozenset[str]) -> None:
+    """The name's keys for the duplicate check, one statement."""
+    NameKey.objects.bulk_create(
+        [
+            NameKey(registration=registration, key=key, birth_date=registration.birth_date)
+            for key in sorted(keys)
+        ]
     )
 
 
@@ -306,14 +317,19 @@ def _number(decision: IntakeDecision, by: AuditContext) -> Allocation:
 
 
 def _lock_person(keys: PersonKeys) -> None:
-    """Serialise concurrent intakes of one person on PostgreSQL (a transaction lock)."""
+    """Serialise concurrent intakes of one person on PostgreSQL (a transaction lock).
+
+    The lock is on the birth date: two spellings of one name share *a* key, not
+    one known in advance, and intakes of people born on the same day are rare
+    enough to wait for each other.
+    """
     if connection.vendor != "postgresql":
         return  # SQLite allows one writer at a time
-    person = f"{keys.name_key}|{keys.birth_date.isoformat()}"
-    digest = hashlib.blake2b(person.encode(), digest_size=8).digest()
+    digest = hashlib.blake2b(f"person|{keys.birth_date.isoformat()}".encode(), digest_size=8)
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT pg_advisory_xact_lock(%s)", [int.from_bytes(digest, "big", signed=True)]
+            "SELECT pg_advisory_xact_lock(%s)",
+            [int.from_bytes(digest.digest(), "big", signed=True)],
         )
 
 

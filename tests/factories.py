@@ -109,6 +109,7 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = "registrations.Registration"
+        skip_postgeneration_save = True
 
     jobcentre = factory.SubFactory(JobcentreFactory)
     created_by = factory.SubFactory(
@@ -128,7 +129,7 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
     )
     submission_token = factory.Faker("uuid4", cast_to=None)
     name_key = factory.LazyAttribute(lambda o: _name_key(o.surname, o.given_names))
-    name_search = factory.LazyAttribute(lambda o: _normalise(f"{o.given_names} {o.surname}"))
+    name_search = factory.LazyAttribute(lambda o: _search_forms(f"{o.given_names} {o.surname}"))
     nationality = "PL"
     place_of_birth = "Kraków"
     country_of_birth = "PL"
@@ -150,6 +151,15 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
     category = "A"
     registered_as_jobseeker_at = factory.LazyFunction(timezone.now)
 
+    @factory.post_generation
+    def name_keys(self, create, extracted, **kwargs):
+        """The keys the intake stores (registrations.services.name_keys_store)."""
+        if create:
+            from documents.transliteration import name_keys
+            from registrations.services import name_keys_store
+
+            name_keys_store(self, name_keys(self.surname, self.given_names))
+
 
 class OfferFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -168,7 +178,7 @@ def _name_key(surname, given):
     return name_key(surname, given)
 
 
-def _normalise(text):
-    from documents.names import normalise
+def _search_forms(text):
+    from documents.transliteration import search_forms
 
-    return normalise(text)
+    return search_forms(text)
