@@ -99,7 +99,8 @@ def seed(n: int = 1_000_000, *, chunk: int = 100_000, log=print) -> float:
 
     from apoc.accounts.models import User
     from cpr.personnummer import candidate_serials
-    from documents.names import name_key, normalise
+    from documents.names import name_key
+    from documents.transliteration import name_keys, search_forms
 
     _drop_old_seed()
     have = seeded_count()
@@ -125,13 +126,15 @@ def seed(n: int = 1_000_000, *, chunk: int = 100_000, log=print) -> float:
         taken = {row[0] for row in cursor.fetchall()}
         cursor.execute("SELECT coalesce(max(id), 0) FROM cpr_allocation")
         next_allocation = cursor.fetchone()[0] + 1
+        cursor.execute("SELECT coalesce(max(id), 0) FROM registrations_registration")
+        next_registration = cursor.fetchone()[0] + 1
     used: dict[tuple[date, str], int] = {}
     start_day, span = date(1950, 1, 1), (date(2006, 1, 1) - date(1950, 1, 1)).days
     now = datetime.now(UTC)
     remaining = n - have
     while remaining > 0:
         size = min(chunk, remaining)
-        allocations, registrations = io.StringIO(), io.StringIO()
+        allocations, registrations, keys = io.StringIO(), io.StringIO(), io.StringIO()
         for _ in range(size):
             country = rng.choice(countries)
             firsts, lasts = names[country]
@@ -165,14 +168,17 @@ def seed(n: int = 1_000_000, *, chunk: int = 100_000, log=print) -> float:
             status = rng.choices(
                 ["pending", "approved", "flagged", "annulled"], [0.4, 0.55, 0.04, 0.01]
             )[0]
+            for key in sorted(name_keys(surname, given)):
+                keys.write(f"{next_registration}\t{_copy_text(key)}\t{birth.isoformat()}\n")
             row = [
+                str(next_registration),
                 str(jobcentre),
                 str(next_allocation),
                 str(uuid.UUID(int=rng.getrandbits(128))),
                 surname,
                 given,
                 name_key(surname, given),
-                normalise(f"{given} {surname}"),
+                search_forms(f"{given} {surname}"),
                 birth.isoformat(),
                 sex,
                 country,
@@ -212,18 +218,31 @@ def seed(n: int = 1_000_000, *, chunk: int = 100_000, log=print) -> float:
                 "\\N",
                 "\\N",
                 "",
+                # Added since the seed was first written: the stay municipality, the
+                # document's sex, jobseeker and annulment reasons, the CPR look-up.
+                "101",
+                "",
+                "f",
+                "",
+                "",
+                "",
+                "f",
+                "",
             ]
             registrations.write("\t".join(row) + "\n")
             next_allocation += 1
+            next_registration += 1
         columns = (
-            "jobcentre_id, allocation_id, submission_token, surname, given_names, name_key, name_search, "
+            "id, jobcentre_id, allocation_id, submission_token, surname, given_names, name_key, name_search, "
             "birth_date, sex, nationality, place_of_birth, country_of_birth, document_type, document_number, "
             "document_number_key, document_country, document_expiry, document_file, document_content_type, "
             "foreign_id_number, foreign_id_key, address_abroad, stay_address, stay_co, phone, email, "
             "letter_language, entry_date, purpose, expected_stay_months, receives_pd_u2, pd_u2_date, category, "
             "offer_kind, asylum_case_id, decision_date, decision_reference, residence_registered, "
             "warnings_confirmed, registered_as_jobseeker_at, created_by_id, created_at, review_status, "
-            "reviewed_by_id, reviewed_at, review_comment"
+            "reviewed_by_id, reviewed_at, review_comment, stay_municipality, document_sex, "
+            "document_withheld, decision_by, jobseeker_end_reason, annulment_reason, cpr_pending, "
+            "cpr_attention"
         )
         # Both COPYs in one transaction: a failure leaves no orphan numbers.
         with transaction.atomic(), connection.connection.cursor() as cursor:
@@ -234,6 +253,10 @@ def seed(n: int = 1_000_000, *, chunk: int = 100_000, log=print) -> float:
                 copy.write(allocations.getvalue())
             with cursor.copy(f"COPY registrations_registration ({columns}) FROM STDIN") as copy:
                 copy.write(registrations.getvalue())
+            with cursor.copy(
+                "COPY registrations_namekey (registration_id, key, birth_date) FROM STDIN"
+            ) as copy:
+                copy.write(keys.getvalue())
         remaining -= size
         log(f"# seeded {n - remaining} of {n} registrations")
     with connection.cursor() as cursor:
@@ -241,5 +264,15 @@ def seed(n: int = 1_000_000, *, chunk: int = 100_000, log=print) -> float:
             "SELECT setval(pg_get_serial_sequence('cpr_allocation', 'id'), (SELECT max(id) FROM cpr_allocation))"
         )
         cursor.execute("ANALYZE cpr_allocation")
+        cursor.execute(
+            "SELECT setval(pg_get_serial_sequence('registrations_registration', 'id'), "
+            "(SELECT max(id) FROM registrations_registration))"
+        )
         cursor.execute("ANALYZE registrations_registration")
+        cursor.execute("ANALYZE registrations_namekey")
     return time.perf_counter() - started
+
+
+def _copy_text(value: str) -> str:
+    """A value for PostgreSQL's COPY text format."""
+    return value.replace("\\", "\\\\").replace("\t", " ").replace("\n", " ")
