@@ -415,3 +415,33 @@ def test_is_valid_agrees_with_the_definition(value):
         weighted_sum(digits) % 11 == 0 or number.birth_date in MOD11_EXEMPT_DATES
     )
     assert is_valid(value, today=TODAY) is expected
+
+
+def _is_valid_by_parse(value, today):
+    """The contract of is_valid, spelt out with parse (DESIGN §3)."""
+    try:
+        number = parse(value, today)
+    except InvalidPersonnummer:
+        return False
+    return not number.is_replacement and (number.mod11_ok or number.mod11_exempt)
+
+
+_SHAPED = st.builds(
+    lambda day, month, yy, serial, sep, pad: (
+        f"{pad}{day:02d}{month:02d}{yy:02d}{sep}{serial:04d}{pad}"
+    ),
+    st.integers(0, 99),
+    st.integers(0, 13),
+    st.integers(0, 99),
+    st.integers(0, 9999),
+    st.sampled_from(["", "-", " ", "--"]),
+    st.sampled_from(["", " ", "\t"]),
+)
+
+
+@given(
+    value=st.one_of(_SHAPED, st.text(alphabet="0123456789- x٣", max_size=14)),
+    today=st.dates(min_value=date(1850, 1, 1), max_value=date(2060, 12, 31)),
+)
+def test_is_valid_agrees_with_parse_for_any_input(value, today):
+    assert is_valid(value, today) is _is_valid_by_parse(value, today)
