@@ -286,3 +286,36 @@ def test_a_connection_killed_by_the_server_is_replaced_on_the_next_request(
     response = browser.get(detail)
     assert response.status_code == 200
     assert connection.connection.info.backend_pid != pid
+
+
+def test_a_connection_lost_while_saving_the_session_gives_the_error_page(browser):
+    """The view answered, then the session's renewal is written as the database goes away.
+
+    Django's database sessions turn any DatabaseError of that write into
+    SessionInterrupted, a 400 meant for a session deleted by a concurrent
+    logout; a lost connection is the 503 page like any other.
+    """
+    home = reverse("registrations:home")
+    failing = FailingQueries('UPDATE "django_session"')  # the read works, the write fails
+    with connection.execute_wrapper(failing):
+        response = browser.get(home)  # a new session: its idle timeout is renewed, so saved
+    assert failing.failed == 1
+    assert response.status_code == 503
+    assert UNAVAILABLE in response.content.decode()
+    assert browser.get(home).status_code == 200  # the next request works, still logged in
+
+
+def test_a_session_deleted_meanwhile_is_still_the_400_page(browser):
+    """Not every failed session write is the database going away: a session deleted by a
+    concurrent logout (the row is gone when its renewal is written) stays Django's 400."""
+    home = reverse("registrations:home")
+
+    def delete_then_update(execute, sql, params, many, context):
+        if sql.startswith('UPDATE "django_session"'):
+            execute('DELETE FROM "django_session"', (), False, context)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(delete_then_update):
+        response = browser.get(home)
+    assert response.status_code == 400
+    assert UNAVAILABLE not in response.content.decode()
