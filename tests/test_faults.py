@@ -131,6 +131,59 @@ def test_a_failed_intake_leaves_nothing_and_can_be_retried(
     assert not any(token.replace("-", "") in name for name in stored_files("pending"))
 
 
+class Outage:
+    """An execute wrapper: once ``start()`` is called, every query fails as the database
+    went away (a restart) and no new connection gets in."""
+
+    def __init__(self) -> None:
+        self.down = False
+        self.failed = 0
+
+    def start(self) -> None:
+        self.down = True
+
+    def __call__(self, execute, sql, params, many, context):
+        if self.down:
+            self.failed += 1
+            raise OperationalError("the database system is shutting down")
+        return execute(sql, params, many, context)
+
+
+def test_an_intake_cut_off_by_an_outage_leaves_no_document_file(browser, monkeypatch):
+    """The database goes away in the middle of the intake's transaction, before its COMMIT,
+    and stays away while the intake cleans up: nothing was committed, so the document's
+    file goes too. (Kept only when the COMMIT itself failed: then the database may hold
+    the registration, see test_lost_commit.py.)"""
+    documents_before = stored_files("documents")
+    outage = Outage()
+    real_allocate = registrations.services.allocate_personnummer
+
+    def allocate_as_the_database_goes(**kwargs):
+        outage.start()
+        return real_allocate(**kwargs)
+
+    data = intake_post()
+    monkeypatch.setattr(
+        registrations.services, "allocate_personnummer", allocate_as_the_database_goes
+    )
+    with connection.execute_wrapper(outage):
+        response = browser.post(reverse("registrations:intake"), data)
+    monkeypatch.undo()
+    assert response.status_code == 503
+    assert UNAVAILABLE in response.content.decode()
+    assert outage.failed >= 2  # the allocation, and the question whether the file is used
+    assert_nothing_left(documents_before)
+
+    # The database is back: the caseworker's retry of the same submission registers once.
+    again = intake_post(submission_token=data["submission_token"], document_file=None)
+    response = browser.post(reverse("registrations:intake"), again)
+    assert response.status_code == 302
+    registration = Registration.objects.get()
+    assert stored_files("documents") - documents_before == {
+        registration.document_file.name.removeprefix("documents/")
+    }
+
+
 def test_an_upload_nobody_comes_back_for_is_purged(browser, monkeypatch):
     data = intake_post()
     token = data["submission_token"].replace("-", "")
