@@ -47,8 +47,7 @@ Bounded: loopback only, at most MAX_SECONDS (plus GRACE and SLACK) and
 MAX_REQUESTS; gunicorn is stopped and the temporary folders removed at the
 end. APOC_LOAD_LOG names a file to keep gunicorn's whole log in.
 
-Other scripts can run the same load with something of their own going on
-meanwhile (:func:`run`).
+bench/chaos.py runs the same load while PostgreSQL restarts (:func:`run`).
 """
 
 from __future__ import annotations
