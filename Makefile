@@ -44,8 +44,9 @@ lint: install
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py check
 
+# bench/chaos.py comes last: it restarts the local PostgreSQL cluster (once, a few seconds).
 bench: install
-	@for script in bench/validation.py bench/allocation.py bench/intake.py bench/search.py bench/cpr_lookup.py bench/letters.py bench/mrz.py bench/admin.py bench/load.py; do \
+	@for script in bench/validation.py bench/allocation.py bench/intake.py bench/search.py bench/cpr_lookup.py bench/letters.py bench/mrz.py bench/admin.py bench/load.py bench/chaos.py; do \
 		$(PY) $$script || exit 1; \
 	done
 

@@ -4,12 +4,15 @@ A file lives in the private document storage (``DocumentStorage``, no URL)
 and a registration refers to it by name. The file is written before the
 intake's transaction and the transaction may fail, so :func:`stored_document`
 removes the file again on any failure, except when a registration refers to
-it after all, or the database cannot say: when the connection drops while
-PostgreSQL commits, the commit's outcome is unknown to APOC, and a file
-without a registration is a smaller loss than a registration without its
-document. ``manage.py purge_documents`` removes files that no registration
-refers to once they are a day old (:func:`orphan_documents`), as well as the
-documents whose retention period has passed (:mod:`registrations.retention`).
+it after all, or when the database cannot say and the intake had got as far
+as its COMMIT: when the connection drops while PostgreSQL commits, the
+commit's outcome is unknown to APOC, and a file without a registration is a
+smaller loss than a registration without its document. A failure before the
+COMMIT (the database going away in the middle of the transaction) committed
+nothing, so the file goes even when the database is gone. ``manage.py
+purge_documents`` removes files that no registration refers to once they are
+a day old (:func:`orphan_documents`), as well as the documents whose retention
+period has passed (:mod:`registrations.retention`).
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from apoc.db import reconnect_if_broken
 from .models import Registration
 
 __all__ = [
+    "StoredFile",
     "SubmittedDocument",
     "discard_unless_referenced",
     "document_response",
@@ -57,25 +61,40 @@ class SubmittedDocument:
     content_type: str
 
 
+@dataclass
+class StoredFile:
+    """A document's file, written before the intake's transaction.
+
+    The intake sets ``committing`` as the last thing inside its transaction:
+    a failure after that may be a COMMIT that went through.
+    """
+
+    name: str
+    committing: bool = False
+
+
 def document_storage() -> Storage:
     return Registration._meta.get_field("document_file").storage
 
 
 @contextmanager
-def stored_document(document: SubmittedDocument) -> Iterator[str]:
-    """Store the document under a new random name and yield the name.
+def stored_document(document: SubmittedDocument) -> Iterator[StoredFile]:
+    """Store the document under a new random name and yield it.
 
     On any failure inside the block the file is removed again, unless a
-    registration refers to it or the database cannot tell (see the module).
+    registration refers to it, or the database cannot tell and the failure
+    may have been the COMMIT's (see the module).
     """
     storage = document_storage()
-    name = storage.save(
-        f"{FOLDER}/{uuid.uuid4().hex}.{document.extension}", ContentFile(document.content)
+    stored = StoredFile(
+        storage.save(
+            f"{FOLDER}/{uuid.uuid4().hex}.{document.extension}", ContentFile(document.content)
+        )
     )
     try:
-        yield name
+        yield stored
     except BaseException:
-        discard_unless_referenced(name)
+        discard_unless_referenced(stored.name, committing=stored.committing)
         raise
 
 
@@ -88,10 +107,14 @@ def _referenced(name: str) -> bool | None:
         return None
 
 
-def discard_unless_referenced(name: str) -> None:
-    """Remove a stored document that no registration refers to."""
+def discard_unless_referenced(name: str, *, committing: bool = True) -> None:
+    """Remove a stored document that no registration refers to.
+
+    When the database cannot say, the file is kept if a transaction that
+    refers to it may have committed (``committing``), and removed if not.
+    """
     referenced = _referenced(name)
-    if referenced is False:
+    if referenced is False or (referenced is None and not committing):
         document_storage().delete(name)
     elif referenced is None:
         logger.warning("kept document %s: the database could not say whether it is used", name)

@@ -8,7 +8,8 @@ An intake goes through three steps:
    check, the number, the Jobnet account (when the configured source of Jobnet
    logins makes one at the intake), the registration and the access log;
 3. :func:`registrations.files.stored_document` around it, which removes the
-   document's file on any failure unless the registration was committed.
+   document's file on any failure unless the registration was committed (or,
+   when the database cannot say, may have been: the COMMIT itself failed).
 
 :func:`registration_submit` runs them for the intake view and ``seed_demo``.
 """
@@ -39,7 +40,7 @@ from jobnet.accounts import get_accounts
 from jobnet.letters import Credentials, LetterData
 
 from .cpr_check import CprAnswer, candidate_rows, cpr_check, with_cpr
-from .files import SubmittedDocument, discard_unless_referenced, stored_document
+from .files import StoredFile, SubmittedDocument, discard_unless_referenced, stored_document
 from .intake import IntakeData, IntakeDecision, PersonKeys, WarningsNotConfirmed, intake_decide
 from .models import AnnulmentReason, CprCheck, IntakeRefusal, NameKey, Offer, Registration
 from .selectors import DuplicateMatch, find_duplicates, survivor_match
@@ -130,8 +131,8 @@ def registration_submit(
     decision = with_cpr(decision, result)
     _refuse(decision.refusal(confirmed_warnings), data, decision, by)
     try:
-        with stored_document(document) as name:
-            return _create_or_recover(decision, name, document.content_type, submission_token, by)
+        with stored_document(document) as stored:
+            return _create_or_recover(decision, stored, document.content_type, submission_token, by)
     except DuplicateFound as found:
         _audit_duplicate_check(by, decision.keys, len(found.matches))
         raise
@@ -151,27 +152,29 @@ def _refuse(
 
 def _create_or_recover(
     decision: IntakeDecision,
-    document_name: str,
+    stored: StoredFile,
     content_type: str,
     token: uuid.UUID,
     by: AuditContext,
 ) -> tuple[Registration, bool]:
     """Create the registration, or find what a failed commit left behind."""
     try:
-        registration = registration_create(
-            decision=decision,
-            document_name=document_name,
-            document_content_type=content_type,
-            submission_token=token,
-            by=by,
-        )
+        with transaction.atomic():
+            registration = _registration_store(
+                decision=decision,
+                document_name=stored.name,
+                document_content_type=content_type,
+                submission_token=token,
+                by=by,
+            )
+            stored.committing = True  # a failure from here on may be a COMMIT that went through
         return registration, True
     except DatabaseError as error:
         committed = _registration_by_token(token)
-        if committed is not None and committed.document_file.name == document_name:
+        if committed is not None and committed.document_file.name == stored.name:
             return committed, True  # committed, but the commit's reply was lost
         if committed is not None:  # the same submission, committed by a concurrent request
-            discard_unless_referenced(document_name)
+            discard_unless_referenced(stored.name)
             return committed, False
         if isinstance(error, IntegrityError):
             # A concurrent intake registered the same document or foreign ID first.
@@ -207,30 +210,48 @@ def registration_create(
     ``AnnulledRegistrationFound`` and the register's errors.
     """
     with transaction.atomic():
-        _lock_person(decision.keys)
-        replaces = _check_duplicates(decision.keys)
-        jobseeker = decision.jobseeker
-        registration = Registration.objects.create(
-            **decision.values,
-            allocation=_number(decision, by),
-            jobnet_account=(
-                get_accounts().account_for_intake(issued_by=by.user) if jobseeker else None
-            ),
-            jobcentre_id=by.jobcentre_id,
-            submission_token=submission_token,
-            document_file=document_name,
+        return _registration_store(
+            decision=decision,
+            document_name=document_name,
             document_content_type=document_content_type,
-            warnings_confirmed=decision.warning_codes,
-            registered_as_jobseeker_at=timezone.now() if jobseeker else None,
-            replaces_id=replaces,
-            cpr_pending=bool(decision.cpr and decision.cpr.pending),
-            created_by=by.user,
+            submission_token=submission_token,
+            by=by,
         )
-        _record_cpr_check(decision, registration, by)
-        name_keys_store(registration, decision.keys.name_keys)
-        if decision.offer is not None:
-            Offer.objects.create(registration=registration, created_by=by.user, **decision.offer)
-        audit_records(by, *_created_events(decision, registration))
+
+
+def _registration_store(
+    *,
+    decision: IntakeDecision,
+    document_name: str,
+    document_content_type: str,
+    submission_token: uuid.UUID,
+    by: AuditContext,
+) -> Registration:
+    """The writes of :func:`registration_create`, in the caller's transaction."""
+    _lock_person(decision.keys)
+    replaces = _check_duplicates(decision.keys)
+    jobseeker = decision.jobseeker
+    registration = Registration.objects.create(
+        **decision.values,
+        allocation=_number(decision, by),
+        jobnet_account=(
+            get_accounts().account_for_intake(issued_by=by.user) if jobseeker else None
+        ),
+        jobcentre_id=by.jobcentre_id,
+        submission_token=submission_token,
+        document_file=document_name,
+        document_content_type=document_content_type,
+        warnings_confirmed=decision.warning_codes,
+        registered_as_jobseeker_at=timezone.now() if jobseeker else None,
+        replaces_id=replaces,
+        cpr_pending=bool(decision.cpr and decision.cpr.pending),
+        created_by=by.user,
+    )
+    _record_cpr_check(decision, registration, by)
+    name_keys_store(registration, decision.keys.name_keys)
+    if decision.offer is not None:
+        Offer.objects.create(registration=registration, created_by=by.user, **decision.offer)
+    audit_records(by, *_created_events(decision, registration))
     return registration
 
 

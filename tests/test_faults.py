@@ -131,6 +131,59 @@ def test_a_failed_intake_leaves_nothing_and_can_be_retried(
     assert not any(token.replace("-", "") in name for name in stored_files("pending"))
 
 
+class Outage:
+    """An execute wrapper: once ``start()`` is called, every query fails as the database
+    went away (a restart) and no new connection gets in."""
+
+    def __init__(self) -> None:
+        self.down = False
+        self.failed = 0
+
+    def start(self) -> None:
+        self.down = True
+
+    def __call__(self, execute, sql, params, many, context):
+        if self.down:
+            self.failed += 1
+            raise OperationalError("the database system is shutting down")
+        return execute(sql, params, many, context)
+
+
+def test_an_intake_cut_off_by_an_outage_leaves_no_document_file(browser, monkeypatch):
+    """The database goes away in the middle of the intake's transaction, before its COMMIT,
+    and stays away while the intake cleans up: nothing was committed, so the document's
+    file goes too. (Kept only when the COMMIT itself failed: then the database may hold
+    the registration, see test_lost_commit.py.)"""
+    documents_before = stored_files("documents")
+    outage = Outage()
+    real_allocate = registrations.services.allocate_personnummer
+
+    def allocate_as_the_database_goes(**kwargs):
+        outage.start()
+        return real_allocate(**kwargs)
+
+    data = intake_post()
+    monkeypatch.setattr(
+        registrations.services, "allocate_personnummer", allocate_as_the_database_goes
+    )
+    with connection.execute_wrapper(outage):
+        response = browser.post(reverse("registrations:intake"), data)
+    monkeypatch.undo()
+    assert response.status_code == 503
+    assert UNAVAILABLE in response.content.decode()
+    assert outage.failed >= 2  # the allocation, and the question whether the file is used
+    assert_nothing_left(documents_before)
+
+    # The database is back: the caseworker's retry of the same submission registers once.
+    again = intake_post(submission_token=data["submission_token"], document_file=None)
+    response = browser.post(reverse("registrations:intake"), again)
+    assert response.status_code == 302
+    registration = Registration.objects.get()
+    assert stored_files("documents") - documents_before == {
+        registration.document_file.name.removeprefix("documents/")
+    }
+
+
 def test_an_upload_nobody_comes_back_for_is_purged(browser, monkeypatch):
     data = intake_post()
     token = data["submission_token"].replace("-", "")
@@ -286,3 +339,36 @@ def test_a_connection_killed_by_the_server_is_replaced_on_the_next_request(
     response = browser.get(detail)
     assert response.status_code == 200
     assert connection.connection.info.backend_pid != pid
+
+
+def test_a_connection_lost_while_saving_the_session_gives_the_error_page(browser):
+    """The view answered, then the session's renewal is written as the database goes away.
+
+    Django's database sessions turn any DatabaseError of that write into
+    SessionInterrupted, a 400 meant for a session deleted by a concurrent
+    logout; a lost connection is the 503 page like any other.
+    """
+    home = reverse("registrations:home")
+    failing = FailingQueries('UPDATE "django_session"')  # the read works, the write fails
+    with connection.execute_wrapper(failing):
+        response = browser.get(home)  # a new session: its idle timeout is renewed, so saved
+    assert failing.failed == 1
+    assert response.status_code == 503
+    assert UNAVAILABLE in response.content.decode()
+    assert browser.get(home).status_code == 200  # the next request works, still logged in
+
+
+def test_a_session_deleted_meanwhile_is_still_the_400_page(browser):
+    """Not every failed session write is the database going away: a session deleted by a
+    concurrent logout (the row is gone when its renewal is written) stays Django's 400."""
+    home = reverse("registrations:home")
+
+    def delete_then_update(execute, sql, params, many, context):
+        if sql.startswith('UPDATE "django_session"'):
+            execute('DELETE FROM "django_session"', (), False, context)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(delete_then_update):
+        response = browser.get(home)
+    assert response.status_code == 400
+    assert UNAVAILABLE not in response.content.decode()

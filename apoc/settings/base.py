@@ -157,7 +157,9 @@ DOCUMENT_RETENTION_DAYS = env.int("APOC_DOCUMENT_RETENTION_DAYS", default=365)
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-# Staff sessions: counter PCs are shared.
+# Staff sessions: counter PCs are shared. In the database; a write lost with the
+# connection is the 503 page, not a "session deleted" 400 (apoc/sessions.py).
+SESSION_ENGINE = "apoc.sessions"
 SESSION_COOKIE_AGE = 30 * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True

@@ -1,10 +1,11 @@
 """The intake's three steps, each on its own: decide, create, keep the document."""
 
+import contextlib
 import uuid
 from datetime import date
 
 import pytest
-from django.db import OperationalError
+from django.db import OperationalError, transaction
 from django.urls import reverse
 
 import registrations.services
@@ -163,42 +164,81 @@ def test_create_refuses_a_duplicate_and_leaves_nothing(by, caseworker):
 
 def test_a_failure_removes_the_stored_file(db):
     storage = document_storage()
-    with pytest.raises(RuntimeError), stored_document(document()) as name:
-        assert storage.exists(name)
+    with pytest.raises(RuntimeError), stored_document(document()) as stored:
+        assert storage.exists(stored.name)
         raise RuntimeError("the transaction failed")
-    assert not storage.exists(name)
+    assert not storage.exists(stored.name)
 
 
 def test_a_file_a_registration_refers_to_is_kept(db):
     storage = document_storage()
-    with pytest.raises(OperationalError), stored_document(document()) as name:
-        RegistrationFactory(document_file=name)
+    with pytest.raises(OperationalError), stored_document(document()) as stored:
+        RegistrationFactory(document_file=stored.name)
         raise OperationalError("the reply to COMMIT was lost")
-    assert storage.exists(name)
+    assert storage.exists(stored.name)
 
 
-def test_the_file_is_kept_when_the_database_cannot_say(db, monkeypatch):
+def unavailable(*args, **kwargs):
+    raise OperationalError("the server is gone")
+
+
+def test_the_file_is_kept_when_the_commit_failed_and_the_database_cannot_say(db, monkeypatch):
     storage = document_storage()
-
-    def unavailable(*args, **kwargs):
-        raise OperationalError("the server is gone")
-
-    with pytest.raises(OperationalError), stored_document(document()) as name:
+    with pytest.raises(OperationalError), stored_document(document()) as stored:
         monkeypatch.setattr(Registration.objects, "filter", unavailable)
+        stored.committing = True
         raise OperationalError("the reply to COMMIT was lost")
     monkeypatch.undo()
-    assert storage.exists(name)
+    assert storage.exists(stored.name)
+
+
+def test_the_file_goes_when_a_failure_before_the_commit_leaves_the_database_gone(db, monkeypatch):
+    """Nothing was committed, so nothing can refer to the file: the database need not say."""
+    storage = document_storage()
+    with pytest.raises(OperationalError), stored_document(document()) as stored:
+        monkeypatch.setattr(Registration.objects, "filter", unavailable)
+        raise OperationalError("the database system is shutting down")
+    monkeypatch.undo()
+    assert not storage.exists(stored.name)
+
+
+def test_an_intake_cut_off_before_its_commit_leaves_no_file(by, monkeypatch):
+    """The database goes away during the intake's transaction and stays away."""
+    before = set(document_storage().listdir("documents")[1])
+
+    def allocation_lost(**kwargs):
+        monkeypatch.setattr(Registration.objects, "filter", unavailable)
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(registrations.services, "allocate_personnummer", allocation_lost)
+    with pytest.raises(OperationalError):
+        registration_submit(
+            data=data(),
+            document=document(),
+            confirmed_warnings=frozenset(),
+            submission_token=uuid.uuid4(),
+            by=by,
+            today=TODAY,
+        )
+    monkeypatch.undo()
+    assert set(document_storage().listdir("documents")[1]) == before
+    assert Registration.objects.count() == 0
+
+
+class LostCommitReply:
+    """Stands in for ``django.db.transaction`` in the services: the intake's transaction
+    commits, then the connection fails before the reply arrives."""
+
+    @contextlib.contextmanager
+    def atomic(self, *args, **kwargs):
+        with transaction.atomic(*args, **kwargs):
+            yield
+        raise OperationalError("server closed the connection unexpectedly")
 
 
 def test_a_commit_whose_reply_was_lost_is_a_registration(by, monkeypatch):
-    """registration_create committed, then the connection failed: the intake succeeded."""
-    real = registrations.services.registration_create
-
-    def committed_then_lost(**kwargs):
-        real(**kwargs)
-        raise OperationalError("server closed the connection unexpectedly")
-
-    monkeypatch.setattr(registrations.services, "registration_create", committed_then_lost)
+    """The intake committed, then the connection failed: the intake succeeded."""
+    monkeypatch.setattr(registrations.services, "transaction", LostCommitReply())
     token = uuid.uuid4()
     registration, created = registration_submit(
         data=data(),
