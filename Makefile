@@ -45,7 +45,7 @@ lint: install
 	$(PY) manage.py check
 
 bench: install
-	@for script in bench/validation.py bench/allocation.py bench/intake.py bench/search.py bench/cpr_lookup.py bench/letters.py bench/mrz.py bench/admin.py bench/load.py; do \
+	@for script in bench/validation.py bench/allocation.py bench/intake.py bench/search.py bench/cpr_lookup.py bench/letters.py bench/mrz.py bench/uploads.py bench/admin.py bench/load.py; do \
 		$(PY) $$script || exit 1; \
 	done
 
