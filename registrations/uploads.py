@@ -103,7 +103,7 @@ _PDF_REFUSALS = {
         "document_too_many_pixels",
         gettext_noop(
             "PDF-filen indeholder billeder i så høj opløsning, at den ikke kan åbnes sikkert. "
-            "Scan dokumentet igen med højst 600 dpi."
+            "Scan dokumentet igen med højst 300 dpi."
         ),
     ),
 }
