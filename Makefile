@@ -46,7 +46,7 @@ lint: install
 
 # bench/chaos.py comes last: it restarts the local PostgreSQL cluster (once, a few seconds).
 bench: install
-	@for script in bench/validation.py bench/allocation.py bench/intake.py bench/search.py bench/cpr_lookup.py bench/letters.py bench/mrz.py bench/admin.py bench/load.py bench/chaos.py; do \
+	@for script in bench/validation.py bench/allocation.py bench/intake.py bench/search.py bench/cpr_lookup.py bench/letters.py bench/mrz.py bench/uploads.py bench/admin.py bench/load.py bench/chaos.py; do \
 		$(PY) $$script || exit 1; \
 	done
 

@@ -52,13 +52,21 @@ logger = logging.getLogger(__name__)
 FOLDER = "documents"
 
 
+#: What APOC stores: the images :mod:`registrations.uploads` rebuilds, never a PDF.
+STORED_TYPES = {"image/jpeg": "jpg", "image/png": "png"}
+
+
 @dataclass(frozen=True)
 class SubmittedDocument:
-    """A verified upload: its bytes, file extension and content type."""
+    """A rebuilt upload (:mod:`registrations.uploads`): its bytes, file extension and type."""
 
     content: bytes
     extension: str
     content_type: str
+
+    def __post_init__(self) -> None:
+        if STORED_TYPES.get(self.content_type) != self.extension:
+            raise ValueError(f"not a rebuilt document: {self.content_type} .{self.extension}")
 
 
 @dataclass
@@ -175,7 +183,13 @@ def document_response(request: HttpRequest, registration: Registration, by: Audi
         logger.error("the document of registration %s is missing", registration.pk)
         return _missing(request, registration)
     response = FileResponse(handle, content_type=registration.document_content_type)
-    response["Content-Disposition"] = "inline"
+    if registration.document_content_type in STORED_TYPES:
+        response["Content-Disposition"] = "inline"
+    else:
+        # Kept as it was sent, before uploads were rebuilt (a PDF): never shown in the
+        # browser, where a script in it could run, only saved.
+        response["Content-Disposition"] = "attachment"
+        response["Content-Security-Policy"] = "sandbox; default-src 'none'"
     response["Cache-Control"] = "no-store"
     return response
 

@@ -40,7 +40,7 @@ from .models import (
     Sex,
     reason_label,
 )
-from .uploads import DocumentRejected, verify_document
+from .uploads import DocumentRejected, rebuild_document
 
 FIRST_BIRTH_DATE = date(1858, 1, 1)
 
@@ -483,6 +483,10 @@ class IntakeForm(forms.Form):
         return value
 
     def clean_document_file(self):
+        """The document rebuilt from the upload's pixels (:mod:`registrations.uploads`).
+
+        The bytes sent are read once, into memory (``apoc.uploadhandler``), and dropped.
+        """
         upload = self.cleaned_data.get("document_file")
         if not upload:
             if self.has_pending_document:
@@ -497,12 +501,10 @@ class IntakeForm(forms.Form):
                 code="document_too_large",
                 params={"limit": f"{limit / 1_048_576:.0f}"},
             )
-        content = upload.read(limit + 1)
         try:
-            verified = verify_document(content, max_bytes=limit)
+            return rebuild_document(upload.read(limit + 1), max_bytes=limit)
         except DocumentRejected as error:
             raise ValidationError(error.message_in(gettext), code=error.code) from None
-        return (content, verified)
 
     def clean_existing_personnummer(self):
         """The number as written; the same answer as the rules (cpr.eligibility) give."""

@@ -1,9 +1,13 @@
-"""A verified upload kept between the steps of one intake submission.
+"""A rebuilt upload kept between the steps of one intake submission.
 
 Browsers do not resend a file when a form comes back with errors or warnings
-to confirm, so the verified document waits in the private document storage
-under the user's id and the submission's random token until the submission
-succeeds. ``manage.py purge_pending_documents`` removes what was left behind.
+to confirm, so the document waits in the private document storage under the
+user's id and the submission's random token until the submission succeeds.
+What waits is the rebuilt image (:mod:`registrations.uploads`), never the
+file as it was sent: the names end in ``.rebuilt.jpg`` or ``.rebuilt.png``,
+so a file left by an older version, kept as it was sent, is never taken up
+(``manage.py purge_pending_documents`` removes it and whatever else was left
+behind).
 """
 
 from __future__ import annotations
@@ -16,9 +20,10 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from .models import Registration
-from .uploads import VerifiedDocument
+from .uploads import RebuiltDocument
 
-EXTENSIONS = {"jpg": "image/jpeg", "png": "image/png", "pdf": "application/pdf"}
+#: What a rebuilt document can be; the part of the name after the token.
+EXTENSIONS = {"rebuilt.jpg": "image/jpeg", "rebuilt.png": "image/png"}
 FOLDER = "pending"
 
 
@@ -51,9 +56,9 @@ class PendingDocument:
     def exists(self) -> bool:
         return self._existing() is not None
 
-    def save(self, content: bytes, verified: VerifiedDocument) -> None:
+    def save(self, document: RebuiltDocument) -> None:
         self.discard()
-        _storage().save(self._name(verified.extension), ContentFile(content))
+        _storage().save(self._name(f"rebuilt.{document.extension}"), ContentFile(document.content))
 
     def load(self) -> LoadedDocument:
         extension = self._existing()
@@ -61,14 +66,14 @@ class PendingDocument:
             raise FileNotFoundError("no pending document")
         with _storage().open(self._name(extension), "rb") as handle:
             content = handle.read()
-        return LoadedDocument(content, extension, EXTENSIONS[extension])
+        return LoadedDocument(content, extension.removeprefix("rebuilt."), EXTENSIONS[extension])
 
     def describe(self) -> dict[str, object] | None:
         extension = self._existing()
         if extension is None:
             return None
         return {
-            "type": extension.upper(),
+            "type": extension.removeprefix("rebuilt.").upper(),
             "size_kb": max(1, _storage().size(self._name(extension)) // 1024),
         }
 

@@ -311,11 +311,10 @@ def _fill_from_mrz(values: dict[str, Any], fields: Any) -> set[str]:
 
 
 def _keep_upload(form: IntakeForm, stash: pending.PendingDocument | None) -> None:
-    """Keep a verified upload between the steps of one submission."""
-    uploaded = form.cleaned_data.get("document_file") if hasattr(form, "cleaned_data") else None
-    if stash is not None and uploaded:
-        content, verified = uploaded
-        stash.save(content, verified)
+    """Keep the rebuilt upload between the steps of one submission."""
+    rebuilt = form.cleaned_data.get("document_file") if hasattr(form, "cleaned_data") else None
+    if stash is not None and rebuilt:
+        stash.save(rebuilt)
 
 
 @never_cache

@@ -26,6 +26,8 @@ PURE = [
     "jobnet/credentials.py",
     "jobnet/letters.py",
     "registrations/intake.py",
+    "registrations/uploads.py",
+    "registrations/pdf_render.py",
 ]
 #: What a pure module may import from the project: the base errors and other pure modules.
 PURE_PROJECT_IMPORTS = {"apoc.exceptions"} | {p.removesuffix(".py").replace("/", ".") for p in PURE}

@@ -149,6 +149,11 @@ MEDIA_URL = None
 FILE_UPLOAD_PERMISSIONS = 0o600
 DOCUMENT_MAX_BYTES = env.int("APOC_DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = DOCUMENT_MAX_BYTES + 1024 * 1024
+# An upload is kept in memory, never in a temporary file, and is rebuilt from its
+# pixels before anything is stored (registrations.uploads). One file per request:
+# the intake has one file field.
+FILE_UPLOAD_HANDLERS = ["apoc.uploadhandler.MemoryOnlyUploadHandler"]
+DATA_UPLOAD_MAX_NUMBER_FILES = 1
 # Days an identity-document image is kept after the review ended, and a
 # residence-registered, emigrated, disappeared or dead person's contact data
 # after the CPR status changed (registrations.retention, README "Operations").
