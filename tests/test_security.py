@@ -24,13 +24,14 @@ from django.db.models import F
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 import apoc.middleware
 from apoc.audit.models import Action, AuditEntry
 from apoc.audit.services import client_ip
 from tests.factories import (
     CaseworkerFactory,
+    JobcentreFactory,
     NationalAdminFactory,
     RegistrationFactory,
     SupervisorFactory,
@@ -544,6 +545,64 @@ def test_weak_staff_passwords_are_refused(password):
     user = UserFactory.build(username="anna.jensen", first_name="Anna", last_name="Jensen")
     with pytest.raises(ValidationError):
         validate_password(password, user)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "password",
+    [
+        "aaaaaaaaaaaa",  # the probe's: one letter repeated
+        "Sommer2026!!",  # the probe's: a Danish season, a year, punctuation
+        "Vinter2025!!",
+        "Efterår2024#",
+        "Efteraar2024#",  # the same without å
+        "S0mmer2026!!",  # l33t
+        "2026Sommer!!",
+        "remmos2026!!",  # reversed
+        "Januar2026!!",
+        "Jobcenter2026!",
+        "abcdefghijkl",  # a sequence
+        "123456789012x",
+        "qwertyuiopåæ",  # a keyboard row
+        "Password2026!",
+        "abcabcabcabc",
+    ],
+)
+def test_guessable_passwords_are_refused_with_a_danish_reason(password):
+    with translation.override("da"), pytest.raises(ValidationError) as err:
+        validate_password(password)
+    guessable = [e for e in err.value.error_list if e.code == "password_too_guessable"]
+    assert guessable, [e.code for e in err.value.error_list]
+    assert guessable[0].message.startswith("Adgangskoden er for let at gætte.")
+
+
+@pytest.mark.django_db
+def test_the_users_own_names_and_jobcentre_count_as_guessable():
+    user = UserFactory.build(
+        username="mortensen",
+        first_name="Birthe",
+        last_name="Mortensen",
+        email="bmo@aarhus.dk",
+        jobcentre=JobcentreFactory.build(municipality="Aarhus", name="Jobcenter Aarhus"),
+    )
+    validate_password("Birthe-Fjord-1967", None)  # strong enough for somebody else
+    with pytest.raises(ValidationError) as err:
+        validate_password("Birthe-Fjord-1967", user)
+    assert any(e.code == "password_too_guessable" for e in err.value.error_list)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "password", ["korrekt-hest-batteri-klips", "Tolv-tegn-ok", "Kaffekop-Gul7", "fire grønne heste"]
+)
+def test_passwords_that_are_hard_to_guess_are_accepted(password):
+    validate_password(password)
+
+
+def test_the_estimator_is_configured_with_the_strictest_score():
+    validators = {v["NAME"]: v.get("OPTIONS", {}) for v in django_settings.AUTH_PASSWORD_VALIDATORS}
+    assert validators["apoc.accounts.passwords.GuessableValidator"] == {"min_score": 4}
+    assert "django.contrib.auth.password_validation.CommonPasswordValidator" in validators
 
 
 @pytest.mark.django_db

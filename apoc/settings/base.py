@@ -123,6 +123,9 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # zxcvbn with Danish words: repeats, sequences, years, seasons, leaked passwords.
+    # Score 4 is at least 10^10 guesses (apoc/accounts/passwords.py).
+    {"NAME": "apoc.accounts.passwords.GuessableValidator", "OPTIONS": {"min_score": 4}},
 ]
 
 # Language: Danish first, English available.
