@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -199,18 +200,33 @@ TRUSTED_PROXIES = [
 ]
 
 # Brute-force protection of the login forms (ours and the admin's) with
-# django-axes: after AXES_FAILURE_LIMIT failed logins the account is locked,
-# from any address, and so is the address, for any account. The lock lifts
-# after APOC_LOGIN_LOCK_MINUTES (0: only an administrator lifts it, in the
-# admin under Axes or with ``manage.py axes_reset_username NAME`` /
-# ``axes_reset_ip ADDRESS``). A successful login clears its failures.
-# Failures and locks are logged (logger "axes", and "apoc.security" for the lock).
+# django-axes and apoc.accounts.login.LoginDelayHandler (README "The login lock"):
+# - a user name at an address: after AXES_FAILURE_LIMIT failures of that name from
+#   that address, each further attempt waits 1, 2, 4, ... seconds after the last
+#   failure, up to APOC_LOGIN_DELAY_MAX_SECONDS. Never the name from elsewhere,
+#   never another name: nobody can lock a colleague out.
+# - an address: after APOC_LOGIN_ADDRESS_LIMIT failures from it, whatever the names
+#   (password spraying), every name from it waits until fewer failures are remembered.
+# Failures are remembered until APOC_LOGIN_LOCK_MINUTES pass without a new one, and
+# a successful login forgets its name's failures at that address. An attempt refused
+# while waiting is not tried and not counted. An administrator lifts a wait in the
+# admin under Axes or with ``manage.py axes_reset_username NAME`` / ``axes_reset_ip
+# ADDRESS``. Failures are logged (logger "axes"), waits on "apoc.security".
 AXES_ENABLED = True
 AXES_VERBOSE = False
 AXES_FAILURE_LIMIT = 5
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "apoc.accounts.login.LoginDelayHandler"
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 LOGIN_LOCK_MINUTES = env.int("APOC_LOGIN_LOCK_MINUTES", default=60)
-AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCK_MINUTES) if LOGIN_LOCK_MINUTES > 0 else None
+if LOGIN_LOCK_MINUTES < 1:
+    raise ImproperlyConfigured(
+        "APOC_LOGIN_LOCK_MINUTES must be 1 or more: failures are remembered that long. "
+        "A lock that only an administrator lifts is what lets one lock a colleague out."
+    )
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCK_MINUTES)
+LOGIN_DELAY_MAX_SECONDS = env.int("APOC_LOGIN_DELAY_MAX_SECONDS", default=15 * 60)
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("APOC_LOGIN_ADDRESS_LIMIT", default=50)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "apoc.accounts.login.login_locked"
 AXES_USERNAME_CALLABLE = "apoc.accounts.login.axes_username"
