@@ -299,5 +299,13 @@ LOGGING = {
     },
 }
 
+# E-mail, for the links to choose a password (apoc.accounts.services). EMAIL_URL as
+# django-environ reads it, e.g. smtp+tls://user:password@smtp.kommune.dk:587 or
+# consolemail:// (printed on standard output).
+vars().update(env.email_url("EMAIL_URL", default="smtp://localhost:25"))
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="APOC <noreply@localhost>")
+# How long a link to choose a password works (Django's PasswordResetTokenGenerator).
+PASSWORD_RESET_TIMEOUT = env.int("APOC_PASSWORD_LINK_HOURS", default=24) * 60 * 60
+
 # Password for the demo users made by ``manage.py seed_demo`` (random when empty).
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="")
