@@ -547,3 +547,25 @@ def test_a_forged_link_is_refused(client):
     assert response.context["validlink"] is False
     caseworker.refresh_from_db()
     assert caseworker.check_password(PASSWORD)
+
+
+def test_the_old_address_is_told_when_somebody_else_changes_it(
+    national_client, national, django_capture_on_commit_callbacks
+):
+    """A changed address and a link would take an account over: the old address hears of it."""
+    caseworker = CaseworkerFactory(username="aarhus_sb", email="sb@aarhus.dk")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = national_client.post(
+            change_url(caseworker), change_data(caseworker, email="ny@example.dk")
+        )
+    assert response.status_code == 302
+    [notice] = mail.outbox
+    assert notice.to == ["sb@aarhus.dk"]
+    assert "niels" in notice.body and "ny@example.dk" in notice.body
+    entry = AuditEntry.objects.get(action=Action.ACCOUNT_UPDATE, subject_id=caseworker.pk)
+    assert entry.criteria["email"] == {"from": "sb@aarhus.dk", "to": "ny@example.dk"}
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = national_client.post(change_url(national), change_data(national, email="n@x.dk"))
+    assert response.status_code == 302
+    assert mail.outbox == []  # one's own address: nobody else to tell

@@ -32,6 +32,7 @@ from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.mail import send_mail
+from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -297,6 +298,25 @@ def account_saved(*, by: AuditContext, target: Any, before: AccountState) -> Non
     changed = _differences(before, after)
     if changed:
         audit_record(by, action=Action.ACCOUNT_UPDATE, subject=stored, criteria=changed)
+    if "email" in changed and actor.pk != stored.pk and before.fields["email"]:
+        old = before.fields["email"]
+        transaction.on_commit(lambda: _tell_old_address(old=old, user=stored, by=by.username))
+
+
+def _tell_old_address(*, old: str, user: Any, by: str) -> None:
+    """Tell the old address that somebody else changed it: a link sent to the new one
+    would otherwise take the account over unnoticed."""
+    context = {"user": user, "old": old, "new": user.email, "sender": by}
+    parts = []
+    for language in ("da", "en"):
+        with translation.override(language):
+            parts.append(render_to_string("registration/email_changed_email.txt", context))
+    with translation.override("da"):
+        subject = translation.gettext("Din e-mailadresse i APOC er ændret")
+    try:
+        send_mail(subject, "\n\n".join(parts), None, [old])
+    except (smtplib.SMTPException, OSError) as exc:
+        logger.error("notice of a changed address to %r not sent: %s", user.get_username(), exc)
 
 
 def account_created(*, by: AuditContext, target: Any) -> None:
