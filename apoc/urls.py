@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from . import views
+from .accounts import views as account_views
 from .accounts.login import LoginForm
 
 urlpatterns = [
@@ -18,6 +19,17 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # The one-time link an administrator sends (apoc.accounts.services.password_link_send).
+    path(
+        "adgangskode/<uidb64>/<token>/",
+        account_views.PasswordSetView.as_view(),
+        name="password_set",
+    ),
+    path(
+        "adgangskode/valgt/",
+        account_views.PasswordSetDoneView.as_view(),
+        name="password_set_done",
+    ),
     path("healthz", views.healthz, name="healthz"),
     path("", include("registrations.urls")),
 ]

@@ -52,7 +52,7 @@ SIDES = ("a", "b")
 # --- Our URLs -----------------------------------------------------------------------------------
 
 #: Reachable without logging in; every other URL of ours sends the anonymous user to login.
-PUBLIC = {"healthz", "login", "set_language"}
+PUBLIC = {"healthz", "login", "set_language", "password_set", "password_set_done"}
 
 
 @dataclass(frozen=True)
@@ -78,6 +78,12 @@ OURS: dict[str, dict[str, Rule]] = {
     # Django 5's LogoutView signs out on POST only.
     "logout": {"GET": Rule.same(405), "POST": Rule.same(302)},
     "set_language": {"GET": Rule.same(302, anonymous=302), "POST": Rule.same(302, anonymous=302)},
+    # The link to choose a password: with a forged token, the page saying the link is invalid.
+    "password_set": {"GET": Rule.same(200, anonymous=200), "POST": Rule.same(200, anonymous=200)},
+    "password_set_done": {
+        "GET": Rule.same(200, anonymous=200),
+        "POST": Rule.same(405, anonymous=405),
+    },
     "registrations:home": {"GET": Rule.same(200), "POST": Rule.same(200)},
     "registrations:search": {"GET": Rule.same(200), "POST": Rule.same(200)},
     # An empty intake is a form with errors.
@@ -95,7 +101,7 @@ OURS: dict[str, dict[str, Rule]] = {
 }
 
 #: Values for URL keyword arguments that do not name an object.
-FIXED_KWARGS = {"url": "no-such-page/", "action": "approve"}
+FIXED_KWARGS = {"url": "no-such-page/", "action": "approve", "uidb64": "MQ", "token": "1-forged"}
 #: Keyword arguments that name an object of the URL's model.
 OBJECT_KWARGS = {"pk", "object_id", "id"}
 

@@ -20,17 +20,18 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import connection
-from django.db.models import F
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 import apoc.middleware
+from apoc.accounts.login import delay_after
 from apoc.audit.models import Action, AuditEntry
 from apoc.audit.services import client_ip
 from tests.factories import (
     CaseworkerFactory,
+    JobcentreFactory,
     NationalAdminFactory,
     RegistrationFactory,
     SupervisorFactory,
@@ -143,6 +144,8 @@ _SECURITY_SETTINGS = [
     "AXES_ENABLED",
     "AXES_FAILURE_LIMIT",
     "AXES_LOCKOUT_PARAMETERS",
+    "AXES_HANDLER",
+    "LOGIN_ADDRESS_FAILURE_LIMIT",
     "STORAGES",
 ]
 
@@ -193,6 +196,9 @@ def test_production_settings_are_hardened(production_values):
     assert v["X_FRAME_OPTIONS"] == "DENY"
     assert v["AXES_ENABLED"] is True
     assert v["AXES_FAILURE_LIMIT"] == 5
+    assert v["AXES_LOCKOUT_PARAMETERS"] == [["username", "ip_address"]]
+    assert v["AXES_HANDLER"] == "apoc.accounts.login.LoginDelayHandler"
+    assert v["LOGIN_ADDRESS_FAILURE_LIMIT"] == 50
     assert v["STORAGES"]["staticfiles"]["BACKEND"] == (
         "whitenoise.storage.CompressedManifestStaticFilesStorage"
     )
@@ -547,6 +553,64 @@ def test_weak_staff_passwords_are_refused(password):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    "password",
+    [
+        "aaaaaaaaaaaa",  # the probe's: one letter repeated
+        "Sommer2026!!",  # the probe's: a Danish season, a year, punctuation
+        "Vinter2025!!",
+        "Efterår2024#",
+        "Efteraar2024#",  # the same without å
+        "S0mmer2026!!",  # l33t
+        "2026Sommer!!",
+        "remmos2026!!",  # reversed
+        "Januar2026!!",
+        "Jobcenter2026!",
+        "abcdefghijkl",  # a sequence
+        "123456789012x",
+        "qwertyuiopåæ",  # a keyboard row
+        "Password2026!",
+        "abcabcabcabc",
+    ],
+)
+def test_guessable_passwords_are_refused_with_a_danish_reason(password):
+    with translation.override("da"), pytest.raises(ValidationError) as err:
+        validate_password(password)
+    guessable = [e for e in err.value.error_list if e.code == "password_too_guessable"]
+    assert guessable, [e.code for e in err.value.error_list]
+    assert guessable[0].message.startswith("Adgangskoden er for let at gætte.")
+
+
+@pytest.mark.django_db
+def test_the_users_own_names_and_jobcentre_count_as_guessable():
+    user = UserFactory.build(
+        username="bsk",
+        first_name="Birthe",
+        last_name="Skovgaard",
+        email="bmo@aarhus.dk",
+        jobcentre=JobcentreFactory.build(municipality="Aarhus", name="Jobcenter Aarhus"),
+    )
+    validate_password("BirtheSkovgaard1967", None)  # strong enough for somebody else
+    with pytest.raises(ValidationError) as err:
+        validate_password("BirtheSkovgaard1967", user)
+    assert any(e.code == "password_too_guessable" for e in err.value.error_list)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "password", ["korrekt-hest-batteri-klips", "Tolv-tegn-ok", "Kaffekop-Gul7", "fire grønne heste"]
+)
+def test_passwords_that_are_hard_to_guess_are_accepted(password):
+    validate_password(password)
+
+
+def test_the_estimator_is_configured_with_the_strictest_score():
+    validators = {v["NAME"]: v.get("OPTIONS", {}) for v in django_settings.AUTH_PASSWORD_VALIDATORS}
+    assert validators["apoc.accounts.passwords.GuessableValidator"] == {"min_score": 4}
+    assert "django.contrib.auth.password_validation.CommonPasswordValidator" in validators
+
+
+@pytest.mark.django_db
 def test_a_password_of_twelve_characters_is_accepted_and_eleven_is_not():
     validate_password("Tolv-tegn-ok")
     with pytest.raises(ValidationError) as err:
@@ -557,9 +621,25 @@ def test_a_password_of_twelve_characters_is_accepted_and_eleven_is_not():
 # --- The login lock (django-axes) ---------------------------------------------------------------
 
 
+class LoginClock:
+    """The time of each login attempt, moved by the test instead of the wall clock."""
+
+    def __init__(self, monkeypatch) -> None:
+        import axes.handlers.proxy
+
+        self.now = timezone.now()
+        monkeypatch.setattr(axes.handlers.proxy, "now", lambda: self.now)
+        # AccessAttempt.attempt_time is auto_now_add: a new row takes Django's clock.
+        monkeypatch.setattr(timezone, "now", lambda: self.now)
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
 @pytest.fixture
-def lock_on(settings):
+def lock_on(settings, monkeypatch):
     settings.AXES_ENABLED = True
+    settings.clock = LoginClock(monkeypatch)
     return settings
 
 
@@ -567,44 +647,161 @@ def login(client, username, password="forkert-adgangskode", ip="10.1.2.3", path=
     return client.post(path, {"username": username, "password": password}, REMOTE_ADDR=ip)
 
 
+def fail(client, username, times, ip="10.1.2.3", path="/login/"):
+    return [login(client, username, ip=ip, path=path).status_code for _ in range(times)]
+
+
+def test_the_delay_doubles_from_the_fifth_failure_and_is_capped():
+    delays = [delay_after(n, free=5, cap=900) for n in range(1, 20)]
+    assert delays == [0, 0, 0, 0, 1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 900, 900, 900, 900, 900]
+    assert delay_after(10**6, free=5, cap=900) == 900
+
+
+def test_login_lock_settings():
+    assert django_settings.AXES_FAILURE_LIMIT == 5
+    assert django_settings.AXES_LOCKOUT_PARAMETERS == [["username", "ip_address"]]
+    assert django_settings.LOGIN_ADDRESS_FAILURE_LIMIT == 50
+    assert django_settings.LOGIN_DELAY_MAX_SECONDS == 15 * 60
+    assert timedelta(hours=1) == django_settings.AXES_COOLOFF_TIME
+    assert django_settings.AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT is False
+
+
 @pytest.mark.django_db
-def test_five_failures_lock_the_account_from_any_address(lock_on, client, caplog):
+def test_five_failures_make_the_name_wait_at_that_address(lock_on, client, caplog):
     UserFactory(username="anna")
-    caplog.set_level(logging.WARNING, logger="apoc.security")
-    for attempt in range(4):
-        response = login(client, "anna", ip=f"10.0.0.{attempt + 1}")
-        assert response.status_code == 200  # the form, with its error
-    response = login(client, "anna", ip="10.0.0.5")
+    caplog.set_level(logging.INFO, logger="apoc.security")
+    assert fail(client, "anna", 4) == [200] * 4  # the form, with its error
+    response = login(client, "anna")
     assert response.status_code == 429
+    assert response["Retry-After"] == "1"
     page = response.content.decode()
     assert "Log ind er spærret" in page
-    assert "60 minutter" in page
+    assert "Vent 1 sekund, før du prøver igen." in page
     assert any(
-        "login locked" in r.getMessage() and "'anna'" in r.getMessage() for r in caplog.records
+        r.levelno == logging.WARNING
+        and "login locked (name)" in r.getMessage()
+        and "'anna'" in r.getMessage()
+        for r in caplog.records
     )
-    # Even the right password, from a fresh address, is refused now.
-    response = login(client, "anna", password=PASSWORD, ip="10.9.9.9")
+    # Even the right password, from the same address, is refused while she waits.
+    response = login(client, "anna", password=PASSWORD)
     assert response.status_code == 429
     assert "_auth_user_id" not in client.session
+    assert any("login refused while locked" in r.getMessage() for r in caplog.records)
 
 
 @pytest.mark.django_db
-def test_five_failures_from_one_address_lock_the_address_for_every_account(lock_on, client):
+def test_failures_of_a_name_do_not_lock_it_from_another_address(lock_on, client):
+    """The probe: five wrong passwords for aarhus_sb from anywhere locked her everywhere."""
+    UserFactory(username="aarhus_sb")
+    assert fail(client, "aarhus_sb", 10, ip="10.66.0.1")[-1] == 429
+    assert login(client, "aarhus_sb", password=PASSWORD, ip="10.0.0.9").status_code == 302
+
+
+@pytest.mark.django_db
+def test_failures_of_one_name_do_not_lock_colleagues_at_the_same_address(lock_on, client):
+    """The probe: one counter PC behind a NAT locked the whole jobcentre."""
     UserFactory(username="bo")
-    for name in ("a1", "a2", "a3", "a4", "a5"):
-        login(client, name, ip="192.0.2.7")
-    assert login(client, "bo", password=PASSWORD, ip="192.0.2.7").status_code == 429
-    # Bo himself is not locked elsewhere.
-    assert login(client, "bo", password=PASSWORD, ip="192.0.2.8").status_code == 302
+    for name in ("a1", "a2", "a3", "a4", "a5", "a6"):
+        fail(client, name, 5, ip="192.0.2.7")
+    assert login(client, "bo", password=PASSWORD, ip="192.0.2.7").status_code == 302
 
 
 @pytest.mark.django_db
-def test_the_admin_login_is_locked_too(lock_on, client):
+def test_each_failure_after_a_wait_doubles_the_next_wait(lock_on, client):
+    """Waiting out a delay does not wipe the count: no fresh five guesses after each wait."""
+    UserFactory(username="dina")
+    fail(client, "dina", 5)
+    for expected in (1, 2, 4, 8, 16):
+        lock_on.clock.advance(expected - 0.5)
+        response = login(client, "dina", password=PASSWORD)
+        assert response.status_code == 429, expected  # still waiting: refused, right or wrong
+        lock_on.clock.advance(0.5)
+        response = login(client, "dina")  # waited: tried, wrong, the next wait doubles
+        assert response.status_code == 429
+        assert response["Retry-After"] == str(expected * 2)
+    lock_on.clock.advance(32)
+    assert login(client, "dina", password=PASSWORD).status_code == 302
+
+
+@pytest.mark.django_db
+def test_attempts_while_waiting_are_not_counted(lock_on, client):
+    UserFactory(username="ejnar")
+    fail(client, "ejnar", 5)
+    for _ in range(20):  # hammering during the wait
+        assert login(client, "ejnar").status_code == 429
+    assert AccessAttempt.objects.get(username="ejnar").failures_since_start == 5
+    lock_on.clock.advance(1)
+    assert login(client, "ejnar", password=PASSWORD).status_code == 302
+
+
+@pytest.mark.django_db
+def test_the_wait_is_capped(lock_on, client):
+    UserFactory(username="fie")
+    fail(client, "fie", 5)
+    for _ in range(15):
+        lock_on.clock.advance(15 * 60)
+        login(client, "fie")
+    response = login(client, "fie", password=PASSWORD)
+    assert response.status_code == 429
+    assert response["Retry-After"] == str(15 * 60)
+    assert "Vent 15 minutter, før du prøver igen." in response.content.decode()
+    lock_on.clock.advance(15 * 60)
+    assert login(client, "fie", password=PASSWORD).status_code == 302
+
+
+@pytest.mark.django_db
+def test_failures_are_forgotten_after_an_hour_without_one(lock_on, client):
+    UserFactory(username="gustav")
+    fail(client, "gustav", 8)
+    lock_on.clock.advance(60 * 60 + 1)
+    assert fail(client, "gustav", 4) == [200] * 4  # four fresh failures before a wait
+    assert login(client, "gustav", password=PASSWORD).status_code == 302
+
+
+@pytest.mark.django_db
+def test_fifty_failures_from_one_address_lock_every_name_there(lock_on, client, caplog):
+    """Password spraying: many names, few tries each, one address."""
+    UserFactory(username="bo")
+    caplog.set_level(logging.WARNING, logger="apoc.security")
+    for n in range(49):
+        assert login(client, f"navn{n}", ip="192.0.2.7").status_code == 200
+    assert login(client, "bo", password=PASSWORD, ip="192.0.2.7").status_code == 302
+    client.post(reverse("logout"))
+    response = login(client, "navn49", ip="192.0.2.7")  # the fiftieth failure
+    assert response.status_code == 429
+    assert any("login locked (address)" in r.getMessage() for r in caplog.records)
+    response = login(client, "bo", password=PASSWORD, ip="192.0.2.7")
+    assert response.status_code == 429
+    assert "for alle brugernavne" in response.content.decode()
+    assert int(response["Retry-After"]) == 60 * 60
+    # Bo himself is not locked elsewhere, and the address is let go after an hour.
+    assert login(client, "bo", password=PASSWORD, ip="192.0.2.8").status_code == 302
+    client.post(reverse("logout"))
+    lock_on.clock.advance(60 * 60 + 1)
+    assert login(client, "bo", password=PASSWORD, ip="192.0.2.7").status_code == 302
+
+
+@pytest.mark.django_db
+def test_the_address_lock_lifts_as_its_oldest_failures_age_out(lock_on, client):
+    UserFactory(username="bo")
+    for n in range(30):
+        login(client, f"tidlig{n}", ip="192.0.2.9")
+    lock_on.clock.advance(30 * 60)
+    for n in range(20):
+        login(client, f"sen{n}", ip="192.0.2.9")
+    assert login(client, "bo", password=PASSWORD, ip="192.0.2.9").status_code == 429
+    lock_on.clock.advance(30 * 60 + 1)  # the first thirty are an hour old
+    assert login(client, "bo", password=PASSWORD, ip="192.0.2.9").status_code == 302
+
+
+@pytest.mark.django_db
+def test_the_admin_login_counts_with_ours(lock_on, client):
     SupervisorFactory(username="tove")
-    for _ in range(5):
-        login(client, "tove", path="/admin/login/")
+    fail(client, "tove", 5, path="/admin/login/")
     assert login(client, "tove", password=PASSWORD, path="/admin/login/").status_code == 429
-    assert login(client, "tove", password=PASSWORD, ip="10.7.7.7").status_code == 429
+    assert login(client, "tove", password=PASSWORD).status_code == 429
+    assert login(client, "tove", password=PASSWORD, ip="10.7.7.7").status_code == 302
 
 
 @pytest.mark.django_db
@@ -620,14 +817,15 @@ def test_a_success_before_the_limit_clears_the_failures(lock_on, client):
 
 
 @pytest.mark.django_db
-def test_the_lock_lifts_after_the_cool_off(lock_on, client):
-    UserFactory(username="dina")
-    for _ in range(5):
-        login(client, "dina")
-    assert login(client, "dina", password=PASSWORD).status_code == 429
-    # An hour and a minute later:
-    AccessAttempt.objects.update(attempt_time=F("attempt_time") - timedelta(minutes=61))
-    assert login(client, "dina", password=PASSWORD, ip="10.3.3.3").status_code == 302
+def test_a_success_does_not_clear_other_names_failures_at_the_address(lock_on, client):
+    """An attacker who knows one password cannot reset the address's count with it."""
+    UserFactory(username="hugo")
+    for n in range(49):
+        login(client, f"navn{n}", ip="192.0.2.7")
+    assert login(client, "hugo", password=PASSWORD, ip="192.0.2.7").status_code == 302
+    client.post(reverse("logout"))
+    login(client, "navn49", ip="192.0.2.7")
+    assert login(client, "hugo", password=PASSWORD, ip="192.0.2.7").status_code == 429
 
 
 @pytest.mark.django_db
@@ -637,8 +835,13 @@ def test_an_administrator_lifts_a_lock_with_the_command(lock_on, client):
         login(client, "emil")
     assert login(client, "emil", password=PASSWORD).status_code == 429
     call_command("axes_reset_username", "emil", stdout=open(os.devnull, "w"))  # noqa: SIM115
-    call_command("axes_reset_ip", "10.1.2.3", stdout=open(os.devnull, "w"))  # noqa: SIM115
     assert login(client, "emil", password=PASSWORD).status_code == 302
+    client.post(reverse("logout"))
+    for n in range(50):
+        login(client, f"navn{n}", ip="192.0.2.10")
+    assert login(client, "emil", password=PASSWORD, ip="192.0.2.10").status_code == 429
+    call_command("axes_reset_ip", "192.0.2.10", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    assert login(client, "emil", password=PASSWORD, ip="192.0.2.10").status_code == 302
 
 
 @pytest.mark.django_db
@@ -646,7 +849,7 @@ def test_a_national_administrator_lifts_a_lock_in_the_admin(lock_on, client):
     UserFactory(username="frida")
     for _ in range(5):
         login(client, "frida", ip="10.4.4.4")
-    assert login(client, "frida", password=PASSWORD, ip="10.4.4.5").status_code == 429
+    assert login(client, "frida", password=PASSWORD, ip="10.4.4.4").status_code == 429
     admin = Client()
     admin.force_login(NationalAdminFactory())
     changelist = admin.get(reverse("admin:axes_accessattempt_changelist"))
@@ -655,7 +858,17 @@ def test_a_national_administrator_lifts_a_lock_in_the_admin(lock_on, client):
     for attempt in AccessAttempt.objects.all():
         url = reverse("admin:axes_accessattempt_delete", args=[attempt.pk])
         assert admin.post(url, {"post": "yes"}).status_code == 302
-    assert login(client, "frida", password=PASSWORD, ip="10.4.4.5").status_code == 302
+    assert login(client, "frida", password=PASSWORD, ip="10.4.4.4").status_code == 302
+
+
+@pytest.mark.django_db
+def test_the_lockout_page_is_in_english_for_english_users(lock_on, client):
+    UserFactory(username="ib")
+    client.post(reverse("set_language"), {"language": "en"})
+    fail(client, "ib", 4)
+    response = login(client, "ib")
+    assert response.status_code == 429
+    assert "Wait 1 second before you try again." in response.content.decode()
 
 
 @pytest.mark.django_db
@@ -671,6 +884,15 @@ def test_an_overlong_user_name_is_counted_by_the_lock_not_a_database_error(lock_
     response = login(client, "x" * 1000, path="/admin/login/")
     assert response.status_code == 200
     assert AccessAttempt.objects.get().username == "x" * 255
+
+
+def test_the_failures_must_be_remembered_at_least_a_minute(tmp_path):
+    result = run_manage(
+        "check",
+        env=production_env(APOC_VAR_DIR=str(tmp_path), APOC_LOGIN_LOCK_MINUTES="0"),
+    )
+    assert result.returncode != 0
+    assert "APOC_LOGIN_LOCK_MINUTES must be 1 or more" in result.stderr
 
 
 @pytest.mark.django_db

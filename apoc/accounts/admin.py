@@ -4,12 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import UsernameField
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from apoc.exceptions import DomainError
+
+from . import services
 from .models import Jobcentre, User
+from .scope import scope_for
 
 admin.site.site_header = _("APOC – administration")
 admin.site.site_title = _("APOC")
@@ -33,8 +43,128 @@ class JobcentreAdmin(admin.ModelAdmin):
         return False
 
 
+class StaffCreationForm(forms.ModelForm):
+    """A new member of staff: who, where, and the address the password link goes to.
+
+    No password: the account gets an unusable one, and the person chooses their
+    own through the link that is sent when the account is saved.
+    """
+
+    actor: Any = None
+
+    class Meta:
+        model = User
+        fields = ["username", "first_name", "last_name", "email", "jobcentre"]
+        field_classes = {"username": UsernameField}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["email"].required = True
+        self.fields["email"].help_text = _(
+            "Medarbejderen får et link hertil og vælger selv sin adgangskode."
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        jobcentre = data.get("jobcentre")
+        try:
+            services.check_account_change(
+                actor=self.actor,
+                target=None,
+                rights=services.proposed_rights(
+                    superuser=False, staff=False, group_ids=[], permission_ids=[]
+                ),
+                jobcentre_id=jobcentre.pk if jobcentre is not None else None,
+            )
+        except DomainError as error:
+            raise ValidationError(error.message_in(gettext), code=error.code) from error
+        return data
+
+    def save(self, commit: bool = True) -> User:
+        user = super().save(commit=False)
+        user.set_unusable_password()
+        if commit:
+            user.save()
+        return user
+
+
+class StaffChangeForm(forms.ModelForm):
+    """An account's details and rights; never its password.
+
+    ``clean`` asks :mod:`apoc.accounts.services` whether the actor may give the
+    account the rights and jobcentre the form proposes. Fields the actor may not
+    edit are read-only in the admin and so not in the form: their stored values
+    count.
+    """
+
+    actor: Any = None
+
+    class Meta:
+        model = User
+        fields = [
+            "username",
+            "first_name",
+            "last_name",
+            "email",
+            "jobcentre",
+            "is_active",
+            "is_staff",
+            "is_superuser",
+            "groups",
+            "user_permissions",
+        ]
+        field_classes = {"username": UsernameField}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.before = services.account_state(self.instance)
+
+    def _proposed(self, data: dict[str, Any], name: str) -> Any:
+        return data.get(name) if name in self.fields else None
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        instance = self.instance
+        groups = self._proposed(data, "groups")
+        permissions = self._proposed(data, "user_permissions")
+        jobcentre = data.get("jobcentre") if "jobcentre" in self.fields else instance.jobcentre
+        rights = services.proposed_rights(
+            superuser=data.get("is_superuser", instance.is_superuser)
+            if "is_superuser" in self.fields
+            else instance.is_superuser,
+            staff=data.get("is_staff", instance.is_staff)
+            if "is_staff" in self.fields
+            else instance.is_staff,
+            group_ids=[g.pk for g in groups]
+            if groups is not None
+            else instance.groups.values_list("pk", flat=True),
+            permission_ids=[p.pk for p in permissions]
+            if permissions is not None
+            else instance.user_permissions.values_list("pk", flat=True),
+        )
+        try:
+            services.check_account_change(
+                actor=self.actor,
+                target=instance,
+                rights=rights,
+                jobcentre_id=jobcentre.pk if jobcentre is not None else None,
+            )
+        except DomainError as error:
+            raise ValidationError(error.message_in(gettext), code=error.code) from error
+        return data
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    """Staff accounts. Who may change which account is decided by apoc.accounts.services:
+    an account with more rights than yours is read-only to you, and nobody is given rights
+    their administrator does not have. Nobody types another person's password: the action
+    "Send link til at vælge adgangskode" mails the person a one-time link."""
+
+    form = StaffChangeForm
+    add_form = StaffCreationForm
+    add_form_template = None
+    actions = ["send_password_link"]
     list_display = ["username", "first_name", "last_name", "jobcentre", "is_staff", "is_active"]
     list_filter = [
         "is_active",
@@ -44,7 +174,7 @@ class UserAdmin(DjangoUserAdmin):
     ]
     list_select_related = ["jobcentre"]
     fieldsets = [
-        (None, {"fields": ["username", "password"]}),
+        (None, {"fields": ["username", "password_state"]}),
         (_("Person"), {"fields": ["first_name", "last_name", "email", "jobcentre"]}),
         (
             _("Rettigheder"),
@@ -57,15 +187,25 @@ class UserAdmin(DjangoUserAdmin):
             None,
             {
                 "classes": ["wide"],
-                "fields": ["username", "jobcentre", "usable_password", "password1", "password2"],
+                "fields": ["username", "first_name", "last_name", "email", "jobcentre"],
             },
         ),
     ]
-    readonly_fields = ["last_login", "date_joined"]
+    readonly_fields = ["password_state", "last_login", "date_joined"]
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # Staff are deactivated, not deleted: the access log and registrations refer to them.
         return False
+
+    def get_queryset(self, request: HttpRequest):
+        return scope_for(request.user).filter(super().get_queryset(request))
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # An account with more rights than yours is read-only to you (a POST is refused).
+        allowed = super().has_change_permission(request, obj)
+        if not allowed or obj is None:
+            return allowed
+        return services.may_manage(actor=request.user, target=obj)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         fields = list(super().get_readonly_fields(request, obj))
@@ -74,3 +214,79 @@ class UserAdmin(DjangoUserAdmin):
             # national administrators give roles through the groups.
             fields += ["is_superuser", "user_permissions"]
         return fields
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"actor": request.user})
+
+    def formfield_for_manytomany(self, db_field, request: HttpRequest, **kwargs: Any):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name == "groups" and field is not None:
+            # Only the roles whose rights the administrator has are offered.
+            own = services.rights_of(request.user)
+            field.queryset = field.queryset.filter(
+                pk__in=[
+                    group.pk
+                    for group in field.queryset
+                    if own.covers(
+                        services.proposed_rights(
+                            superuser=False, staff=False, group_ids=[group.pk], permission_ids=[]
+                        )
+                    )
+                ]
+            )
+        return field
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if not change:
+            services.account_created(by=request.audit, target=obj)
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        if change:
+            try:
+                services.account_saved(by=request.audit, target=form.instance, before=form.before)
+            except DomainError as error:  # the admin's transaction rolls the change back
+                raise PermissionDenied(error.message) from error
+
+    def response_add(self, request: HttpRequest, obj: Any, post_url_continue: Any = None):
+        self._send_link(request, obj)
+        return super().response_add(request, obj, post_url_continue)
+
+    def user_change_password(self, request: HttpRequest, id: str, form_url: str = ""):
+        # Nobody sets another person's password; one's own is changed with the old one.
+        if str(request.user.pk) == str(id):
+            return redirect("admin:password_change")
+        raise PermissionDenied
+
+    @admin.display(description=_("Adgangskode"))
+    def password_state(self, obj: User) -> str:
+        if obj.pk is None:
+            return ""
+        if obj.has_usable_password():
+            return gettext("Valgt af medarbejderen.")
+        return gettext(
+            "Ikke valgt endnu. Send et link med handlingen »Send link til at vælge adgangskode«."
+        )
+
+    @admin.action(description=_("Send link til at vælge adgangskode"), permissions=["change"])
+    def send_password_link(self, request: HttpRequest, queryset: Any) -> None:
+        for user in queryset:
+            self._send_link(request, user)
+
+    def _send_link(self, request: HttpRequest, user: User) -> None:
+        def link_for(uidb64: str, token: str) -> str:
+            return request.build_absolute_uri(reverse("password_set", args=[uidb64, token]))
+
+        try:
+            services.password_link_send(by=request.audit, target=user, link_for=link_for)
+        except DomainError as error:
+            self.message_user(request, error.message_in(gettext), messages.ERROR)
+            return
+        self.message_user(
+            request,
+            gettext("Et link til at vælge adgangskode er sendt til %(email)s.")
+            % {"email": user.email},
+            messages.SUCCESS,
+        )

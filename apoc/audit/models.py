@@ -19,6 +19,9 @@ class Action(models.TextChoices):
     TRANSFER = "transfer", _("overførsel til andet jobcenter")
     DELETE = "delete", _("sletning af persondata")
     CPR_LOOKUP = "cpr_lookup", _("opslag i CPR")
+    ACCOUNT_UPDATE = "account_update", _("oprettelse eller ændring af medarbejder")
+    PASSWORD_LINK = "password_link", _("link til at vælge adgangskode sendt")
+    PASSWORD_SET = "password_set", _("adgangskode valgt via link")
 
 
 class AuditEntry(models.Model):

@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -123,6 +124,9 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # zxcvbn with Danish words: repeats, sequences, years, seasons, leaked passwords.
+    # Score 4 is at least 10^10 guesses (apoc/accounts/passwords.py).
+    {"NAME": "apoc.accounts.passwords.GuessableValidator", "OPTIONS": {"min_score": 4}},
 ]
 
 # Language: Danish first, English available.
@@ -203,18 +207,33 @@ TRUSTED_PROXIES = [
 ]
 
 # Brute-force protection of the login forms (ours and the admin's) with
-# django-axes: after AXES_FAILURE_LIMIT failed logins the account is locked,
-# from any address, and so is the address, for any account. The lock lifts
-# after APOC_LOGIN_LOCK_MINUTES (0: only an administrator lifts it, in the
-# admin under Axes or with ``manage.py axes_reset_username NAME`` /
-# ``axes_reset_ip ADDRESS``). A successful login clears its failures.
-# Failures and locks are logged (logger "axes", and "apoc.security" for the lock).
+# django-axes and apoc.accounts.login.LoginDelayHandler (README "The login lock"):
+# - a user name at an address: after AXES_FAILURE_LIMIT failures of that name from
+#   that address, each further attempt waits 1, 2, 4, ... seconds after the last
+#   failure, up to APOC_LOGIN_DELAY_MAX_SECONDS. Never the name from elsewhere,
+#   never another name: nobody can lock a colleague out.
+# - an address: after APOC_LOGIN_ADDRESS_LIMIT failures from it, whatever the names
+#   (password spraying), every name from it waits until fewer failures are remembered.
+# Failures are remembered until APOC_LOGIN_LOCK_MINUTES pass without a new one, and
+# a successful login forgets its name's failures at that address. An attempt refused
+# while waiting is not tried and not counted. An administrator lifts a wait in the
+# admin under Axes or with ``manage.py axes_reset_username NAME`` / ``axes_reset_ip
+# ADDRESS``. Failures are logged (logger "axes"), waits on "apoc.security".
 AXES_ENABLED = True
 AXES_VERBOSE = False
 AXES_FAILURE_LIMIT = 5
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "apoc.accounts.login.LoginDelayHandler"
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 LOGIN_LOCK_MINUTES = env.int("APOC_LOGIN_LOCK_MINUTES", default=60)
-AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCK_MINUTES) if LOGIN_LOCK_MINUTES > 0 else None
+if LOGIN_LOCK_MINUTES < 1:
+    raise ImproperlyConfigured(
+        "APOC_LOGIN_LOCK_MINUTES must be 1 or more: failures are remembered that long. "
+        "A lock that only an administrator lifts is what lets one lock a colleague out."
+    )
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCK_MINUTES)
+LOGIN_DELAY_MAX_SECONDS = env.int("APOC_LOGIN_DELAY_MAX_SECONDS", default=15 * 60)
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("APOC_LOGIN_ADDRESS_LIMIT", default=50)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "apoc.accounts.login.login_locked"
 AXES_USERNAME_CALLABLE = "apoc.accounts.login.axes_username"
@@ -286,6 +305,14 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
     },
 }
+
+# E-mail, for the links to choose a password (apoc.accounts.services). EMAIL_URL as
+# django-environ reads it, e.g. smtp+tls://user:password@smtp.kommune.dk:587 or
+# consolemail:// (printed on standard output).
+vars().update(env.email_url("EMAIL_URL", default="smtp://localhost:25"))
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="APOC <noreply@localhost>")
+# How long a link to choose a password works (Django's PasswordResetTokenGenerator).
+PASSWORD_RESET_TIMEOUT = env.int("APOC_PASSWORD_LINK_HOURS", default=24) * 60 * 60
 
 # Password for the demo users made by ``manage.py seed_demo`` (random when empty).
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="")
