@@ -79,7 +79,8 @@ OURS: dict[str, dict[str, Rule]] = {
     "logout": {"GET": Rule.same(405), "POST": Rule.same(302)},
     "set_language": {"GET": Rule.same(302, anonymous=302), "POST": Rule.same(302, anonymous=302)},
     "registrations:home": {"GET": Rule.same(200), "POST": Rule.same(200)},
-    "registrations:search": {"GET": Rule.same(200), "POST": Rule.same(200)},
+    # POST an empty search: the form with its error; GET: the empty form.
+    "registrations:search": {"GET": Rule.same(200), "POST": Rule.same(400)},
     # An empty intake is a form with errors.
     "registrations:intake": {"GET": Rule.same(200), "POST": Rule.same(400)},
     # POST only; an empty MRZ is an error to show.

@@ -24,7 +24,7 @@ DEBUG = env.bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1"])
 
 DJANGO_APPS = [
-    "django.contrib.admin",
+    "apoc.admin_apps.ApocAdminConfig",  # django.contrib.admin, its autocomplete logged
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
