@@ -217,7 +217,8 @@ def test_pages_reflow_at_200_percent_zoom(browser, live_server, shots, caseworke
             for link in ("Ny registrering", "Søg"):
                 nav = page.get_by_role("navigation").get_by_role("link", name=link, exact=True)
                 assert nav.is_visible(), (path, link)
-            shots(page, "reflow" + path.replace("/", "-").split("?")[0].rstrip("-"))
+            name = path or "/registreringer/soeg/"
+            shots(page, "reflow" + name.replace("/", "-").split("?")[0].rstrip("-"))
         page.goto("/registreringer/ny/")
         submit = page.get_by_role("button", name="Tildel personnummer")
         submit.scroll_into_view_if_needed()
