@@ -9,7 +9,9 @@ page, a trivial admin page measured in the same run by the same client.
 
 Prints admin_changelist_p50_ms, admin_filtered_p50_ms (target ≤ 300 ms each),
 the same per role and per filter, their ratios to the trivial page, the
-queries per change list, and the CSV export's rows per second and memory.
+queries per change list, the CSV export's rows per second and memory, the size of
+its access-log entry (the ids of every row) and the time audit_for takes to find a
+person in it.
 """
 
 from __future__ import annotations
@@ -181,6 +183,29 @@ def _bench_export(user: Any) -> None:
     emit("admin_export_rows_per_s", (lines - 1) / elapsed)
     emit("admin_export_mb", size / 1e6)
     emit("admin_export_peak_rss_growth_mb", (after - before) / 1024)
+    _bench_export_log()
+
+
+def _bench_export_log() -> None:
+    """The export's access-log entry (the ids of every row) and audit_for finding a person in it."""
+    import json
+
+    from apoc.audit.management.commands.audit_for import entries_for
+    from apoc.audit.models import AuditEntry
+    from registrations.models import Registration
+
+    entry = AuditEntry.objects.filter(action="export").latest("id")
+    emit("admin_export_log_kb", len(json.dumps(entry.criteria)) / 1024)
+    middle = Registration.objects.order_by("-pk").values_list("pk", flat=True).first() // 2
+    person = Registration.objects.select_related("allocation").filter(pk__gte=middle).first()
+    times = []
+    for _ in range(3):
+        start = time.perf_counter()
+        found = entries_for(person.allocation.personnummer)
+        times.append(time.perf_counter() - start)
+    assert any(e.pk == entry.pk for e in found), "audit_for misses the export"
+    emit("audit_for_ms", median(times) * 1000)
+    emit("audit_for_entries_scanned", AuditEntry.objects.count())
 
 
 def _user(User, Group, username: str, group: str, jobcentre) -> object:

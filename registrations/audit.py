@@ -111,6 +111,8 @@ def _register_details() -> None:
             "document": _("dokument"),
             "foreign_id": _("udenlandsk personnummer"),
             "matches": _("fundne registreringer"),
+            # CPR look-ups
+            "candidates": _("personer fundet i CPR"),
             # Jobnet letters and accounts
             "languages": _("sprog"),
             "status": _("status"),

@@ -182,11 +182,23 @@ def _candidates_context(
     request: HttpRequest, form: IntakeForm, found: CprCandidatesFound
 ) -> dict[str, Any]:
     rows = candidate_rows(found.candidates)
+    numbers = [person.personnummer for person in found.candidates]
     request.session[_candidates_key(form.cleaned_data["submission_token"])] = {
-        "numbers": [person.personnummer for person in found.candidates],
+        "numbers": numbers,
         "rows": rows,
     }
+    _log_candidates_shown(request, numbers)
     return {"cpr_candidates": rows, "cpr_message": found.message_in(gettext)}
+
+
+def _log_candidates_shown(request: HttpRequest, numbers: list[str]) -> None:
+    """The people CPR found are shown (names, masked numbers): logged with their numbers,
+    which the page never shows, so that ``audit_for`` finds the showing."""
+    audit_record(
+        request.audit,
+        action=Action.CPR_LOOKUP,
+        criteria={"kind": "search", "result": "candidates_shown", "candidates": numbers},
+    )
 
 
 def _not_person_context(
@@ -194,6 +206,8 @@ def _not_person_context(
 ) -> dict[str, Any]:
     shown = request.session.get(_candidates_key(form.cleaned_data["submission_token"])) or {}
     form.add_error("cpr_not_person_reason", error.message_in(gettext))
+    if shown.get("numbers"):
+        _log_candidates_shown(request, shown["numbers"])
     return {"cpr_candidates": shown.get("rows", []), "cpr_message": error.message_in(gettext)}
 
 

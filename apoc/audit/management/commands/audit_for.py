@@ -49,9 +49,10 @@ def entries_for(number: str) -> list[AuditEntry]:
 
 
 def _searched_for(number: str) -> Any:
-    """The searches and exports whose criteria hold the number, with or without the hyphen."""
+    """The searches, exports and CPR look-ups whose criteria hold the number, with or
+    without the hyphen."""
     return (
-        AuditEntry.objects.filter(action__in=[Action.SEARCH, Action.EXPORT])
+        AuditEntry.objects.filter(action__in=[Action.SEARCH, Action.EXPORT, Action.CPR_LOOKUP])
         .alias(text=Cast("criteria", TextField()))
         .filter(Q(text__contains=number) | Q(text__contains=number.replace("-", "")))
         .values_list("pk", flat=True)
