@@ -61,7 +61,7 @@ def database_error_response(request: HttpRequest, exception: DatabaseError) -> H
     (Django's request_finished does so too; the test client does not send it,
     and a connection inside a test's transaction is left alone).
     """
-    if isinstance(exception, OperationalError | InterfaceError) or _connection_lost():
+    if _is_outage(exception):
         logger.warning(
             "503 %s %s: database unavailable (%s)",
             request.method,
@@ -177,6 +177,28 @@ class DatabaseOutageMiddleware:
         ):
             OUTAGE.request_succeeded()
         return response
+
+
+#: SQLSTATEs that mean the server is gone or refuses connections: class 08 (connection
+#: exception) and the server shutting down or starting up (57P01-57P03).
+_OUTAGE_SQLSTATES = ("08", "57P01", "57P02", "57P03")
+
+
+def _is_outage(exception: DatabaseError) -> bool:
+    """Whether the database is unavailable, rather than a statement having failed.
+
+    A lost or refused connection (the driver's error carries no SQLSTATE, or one
+    of :data:`_OUTAGE_SQLSTATES`) or a connection left unusable is an outage. An
+    error the server answered with another SQLSTATE (a deadlock, a cancelled
+    statement, a constraint) is a fault to look into, even when Django calls it
+    an OperationalError.
+    """
+    if _connection_lost():
+        return True
+    if not isinstance(exception, OperationalError | InterfaceError):
+        return False
+    sqlstate = getattr(exception.__cause__, "sqlstate", None)
+    return sqlstate is None or sqlstate.startswith(_OUTAGE_SQLSTATES)
 
 
 def _connection_lost() -> bool:

@@ -157,6 +157,49 @@ def test_a_database_error_that_is_a_bug_keeps_its_traceback_once(
     assert not apoc.middleware.OUTAGE.active
 
 
+class ServerAnswered(Exception):
+    """What psycopg raises for an error the server reported, with its SQLSTATE."""
+
+    def __init__(self, sqlstate: str) -> None:
+        super().__init__(sqlstate)
+        self.sqlstate = sqlstate
+
+
+@pytest.mark.parametrize(
+    ("sqlstate", "outage"),
+    [
+        (None, True),  # no answer at all: refused, reset, timed out
+        ("08006", True),  # connection failure
+        ("57P01", True),  # the server is shutting down
+        ("57P03", True),  # the server is starting up
+        ("40P01", False),  # a deadlock: a fault to look into
+        ("57014", False),  # a statement cancelled by its timeout
+    ],
+)
+def test_only_a_lost_or_refused_connection_counts_as_an_outage(sqlstate, outage):
+    error = OperationalError("failed")
+    if sqlstate is not None:
+        error.__cause__ = ServerAnswered(sqlstate)
+    assert apoc.middleware._is_outage(error) is outage
+
+
+def test_a_deadlock_is_logged_with_its_traceback_not_as_an_outage(
+    browser, registration, clock, caplog, monkeypatch
+):
+    def deadlock(*args, **kwargs):
+        error = OperationalError("deadlock detected")
+        error.__cause__ = ServerAnswered("40P01")
+        raise error
+
+    monkeypatch.setattr(registrations.views, "audit_record", deadlock)
+    caplog.set_level(logging.INFO)
+    response = browser.get(reverse("registrations:detail", args=[registration.pk]))
+    assert response.status_code == 503
+    [error] = _records(caplog, level=logging.ERROR)
+    assert error.exc_info is not None
+    assert not apoc.middleware.OUTAGE.active
+
+
 def test_other_failed_requests_are_still_logged_by_django(browser, caplog):
     caplog.set_level(logging.INFO)
     assert browser.get("/registreringer/999999/").status_code == 404
