@@ -244,6 +244,13 @@ class Browser:
         self.tally.record(kind, elapsed)
         return response, content
 
+    def cookies_csrf(self) -> str:
+        """The CSRF token from the cookie (any form of the session would carry the same)."""
+        for name, value in self.cookies.items():
+            if name.endswith("csrftoken"):
+                return value
+        raise Failure("no CSRF cookie")
+
     @staticmethod
     def field(html: bytes, name: str) -> str:
         found = re.search(rb'name="' + name.encode() + rb'" value="([^"]+)"', html)
@@ -336,9 +343,15 @@ def counter_round(browser: Browser, rng: Random, image: bytes) -> None:
         raise Failure("letter: not a PDF")
     with browser.tally.lock:
         browser.tally.letters += 1
-    _, page = browser.request(
-        "search", "GET", "/registreringer/soeg/?" + urlencode({"q": data["surname"]})
+    # The search posts its text and is sent on to ?s=<key> (Post/Redirect/Get): two requests.
+    search = urlencode({"q": data["surname"], "csrfmiddlewaretoken": browser.cookies_csrf()})
+    response, _ = browser.request(
+        "search", "POST", "/registreringer/soeg/", body=search.encode(), expect=303
     )
+    results = response.headers["Location"]
+    if not re.fullmatch(r"/registreringer/soeg/\?s=[\w-]+", results):
+        raise Failure(f"search: redirected to {results}")
+    _, page = browser.request("search_results", "GET", results)
     if data["surname"].encode() not in page:
         raise Failure("search: the person was not found")
     _, ok = browser.request("trivial", "GET", "/healthz", cookies=False)
@@ -452,7 +465,15 @@ def main() -> None:
     emit("load_requests_per_s", len(app) / elapsed if elapsed else 0.0)
     emit("load_p50_ms", percentile(app, 50) * 1000)
     emit("load_p95_ms", percentile(app, 95) * 1000)
-    for kind in ("intake_form", "intake", "detail", "letter_confirm", "letter_print", "search"):
+    for kind in (
+        "intake_form",
+        "intake",
+        "detail",
+        "letter_confirm",
+        "letter_print",
+        "search",
+        "search_results",
+    ):
         emit(f"load_{kind}_p95_ms", percentile(tally.timings[kind], 95) * 1000)
     emit("load_trivial_p50_ms", percentile(trivial, 50) * 1000)
     emit("load_trivial_p95_ms", percentile(trivial, 95) * 1000)
