@@ -429,7 +429,11 @@ def test_login_form(client, login_lock_behind_proxy, data, forwarded):
     extra = {} if forwarded is None else {"HTTP_X_FORWARDED_FOR": forwarded}
     response = client.post(reverse("login"), data, **extra)
     event(f"HTTP {response.status_code}")
-    assert response.status_code in (200, 429), response.status_code
+    if any("\x00" in str(value) for value in data.values()):
+        # A NUL byte in a form field is refused before the login (apoc.middleware).
+        assert response.status_code == 400, response.status_code
+    else:
+        assert response.status_code in (200, 429), response.status_code
 
 
 # --- Uploads through the intake view -------------------------------------------------------------
