@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from apoc.audit.management.commands.purge_audit import audit_purge
 from apoc.audit.models import AuditEntry
-from apoc.audit.services import AuditContext, audit_record
+from apoc.audit.services import AuditContext, Shown, audit_record
 from registrations import review
 from tests.factories import (
     JobcentreFactory,
@@ -489,3 +489,16 @@ def test_a_million_consecutive_ids_pack_small():
     packed = pack_ids(range(1, 1_000_001))
     assert len(packed) < 10_000
     assert unpack_ids(packed)[-1] == 1_000_000
+
+
+def test_the_logs_admin_finds_by_a_registrations_id_the_lists_that_showed_it(client, supervisor):
+    from registrations.models import Registration
+
+    person, other = RegistrationFactory.create_batch(2, jobcentre=supervisor.jobcentre)
+    by = AuditContext.of(supervisor)
+    about = audit_record(by, action="view", subject=person)
+    listed = audit_record(by, action="list", shown=Shown.of(Registration, [person.pk, other.pk]))
+    audit_record(by, action="list", shown=Shown.of(Registration, [other.pk]))
+    client.force_login(supervisor)
+    response = client.get(CHANGELIST, {"q": str(person.pk)})
+    assert {e.pk for e in response.context["cl"].result_list} == {about.pk, listed.pk}

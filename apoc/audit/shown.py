@@ -88,16 +88,19 @@ def unpack_ids(text: str) -> list[int]:
     return ids
 
 
-def shown_condition(subject_type: str, pk: int) -> Q:
-    """The entries about ``subject_type`` whose inline ``shown`` list holds ``pk``.
+def shown_condition(subject_type: str | None, pk: int) -> Q:
+    """The entries about ``subject_type`` (any, when None) whose inline ``shown`` list
+    holds ``pk``.
 
-    PostgreSQL answers with jsonb containment; SQLite, which has no
-    containment for JSON, with ``json_each``.
+    PostgreSQL answers with jsonb containment, which the GIN index on
+    ``criteria -> 'shown'`` serves; SQLite, which has no containment for JSON,
+    with ``json_each``.
     """
     from .models import AuditEntry
 
+    of_type = Q(subject_type=subject_type) if subject_type is not None else Q()
     if connection.vendor == "postgresql":
-        return Q(subject_type=subject_type, criteria__shown__contains=[pk])
+        return of_type & Q(criteria__shown__contains=[pk])
     table = AuditEntry._meta.db_table
     holds = RawSQL(  # noqa: S611 - our table's name; the id is a parameter
         f'EXISTS (SELECT 1 FROM json_each("{table}"."criteria", \'$.shown\') '  # noqa: S608
@@ -105,4 +108,4 @@ def shown_condition(subject_type: str, pk: int) -> Q:
         [pk],
         output_field=BooleanField(),
     )
-    return Q(subject_type=subject_type) & Q(holds)
+    return of_type & Q(holds)
