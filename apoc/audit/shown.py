@@ -39,11 +39,17 @@ class Shown:
     """The rows of ``model`` with these ids were shown."""
 
     model: type[Model]
-    ids: tuple[int, ...]
+    ids: Sequence[int]
 
     @classmethod
     def of(cls, model: type[Model], ids: Iterable[int]) -> Shown:
         return cls(model=model, ids=tuple(sorted(set(ids))))
+
+    @classmethod
+    def of_sorted(cls, model: type[Model], ids: Sequence[int]) -> Shown:
+        """Ids already sorted and distinct (primary keys read in order), e.g. an
+        ``array("q")`` of a million: kept as they are, without a copy."""
+        return cls(model=model, ids=ids)
 
     @property
     def subject_type(self) -> str:

@@ -795,3 +795,19 @@ def test_a_supervisors_day_review_in_admin(client, copenhagen, odense):
     actions = list(AuditEntry.objects.order_by("id").values_list("action", flat=True))
     assert actions.count("review") == 4 and actions.count("annul") == 1
     assert actions.count("search") >= 2
+
+
+def test_the_export_holds_only_the_rows_its_log_entry_names(people):
+    """Rows added after the ids were read (and logged) stay out of the file."""
+    from array import array
+
+    from registrations.admin_views import csv_rows
+    from registrations.models import Registration
+
+    logged = array("q", sorted([people["ionescu"].pk, people["asylum"].pk]))
+    RegistrationFactory(jobcentre=people["ionescu"].jobcentre, surname="Senere")
+    lines = list(csv_rows(Registration.objects.all(), full_personnummer=True, only=logged))
+    body = "".join(lines)
+    assert len(lines) == 3
+    assert people["ionescu"].personnummer in body and people["asylum"].personnummer in body
+    assert people["kowalski"].personnummer not in body and "Senere" not in body
