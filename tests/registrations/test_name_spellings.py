@@ -91,7 +91,9 @@ def test_the_search_finds_the_person_by_either_spelling(
         f"{mrz_surname} {mrz_given}",
         f"{mrz_given.lower()} {mrz_surname.lower()}",
     ):
-        response = caseworker_client.post(reverse("registrations:search"), {"q": query}, follow=True)
+        response = caseworker_client.post(
+            reverse("registrations:search"), {"q": query}, follow=True
+        )
         assert person in response.context["results"], query
 
 
