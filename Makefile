@@ -8,15 +8,33 @@ PORT ?= 8000
 
 AXE := node_modules/axe-core/axe.min.js
 
-.PHONY: install browser-deps run test e2e bench lint serve messages clean
+# The whole dependency tree, pinned with hashes (make lock): requirements.lock for
+# production, requirements-dev.lock with the tests' and tools' packages too.
+LOCK := requirements-dev.lock
+RUNTIME_LOCK := requirements.lock
+UV_COMPILE := $(VENV)/bin/uv pip compile pyproject.toml --quiet --generate-hashes --universal \
+	--python-version 3.11 --custom-compile-command "make lock" $(if $(UPGRADE),--upgrade)
 
-$(VENV)/.installed: pyproject.toml
+.PHONY: install browser-deps run test e2e bench lint lock serve messages clean
+
+# Installs exactly what the lock says, checked against its hashes, then APOC itself
+# without dependencies. Made again when the lock or pyproject.toml changes.
+$(VENV)/.installed: $(LOCK) pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m pip install --quiet --require-hashes -r $(LOCK)
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $@
 
 install: $(VENV)/.installed
+
+# Resolve pyproject.toml's ranges again, from PyPI, into the two locks, keeping the pins
+# that still fit: after changing a dependency. `make lock UPGRADE=1` takes the newest
+# releases the ranges allow. The runtime lock constrains the development one, so both
+# pin the same versions. tests/test_lock.py checks that the locks are in step.
+lock: install
+	$(UV_COMPILE) -o $(RUNTIME_LOCK)
+	$(UV_COMPILE) --extra dev -c $(RUNTIME_LOCK) -o $(LOCK)
 
 # axe-core for the browser tests, from npm into node_modules/ (npm ci keeps the
 # package's old file dates, hence the touch).

@@ -92,7 +92,15 @@ BACKOFF_MAX = 10.0
 DB_RETRY_SECONDS = 120.0  # how long the script's own queries wait for the database
 PASSWORD = "belastning-" + secrets.token_urlsafe(12)
 LETTERS = "abcdefghijklmnoprstuvwyząćęłńóśźż"
-STEPS = ("intake_form", "intake", "detail", "letter_confirm", "letter_print", "search")
+STEPS = (
+    "intake_form",
+    "intake",
+    "detail",
+    "letter_confirm",
+    "letter_print",
+    "search",
+    "search_results",
+)
 NO_ANSWER = "none"  # the status of a request that got no answer at all
 
 T = TypeVar("T")
@@ -389,6 +397,13 @@ class Browser:
         self.tally.fault(message)
         raise Failure(message)
 
+    def cookies_csrf(self) -> str:
+        """The CSRF token from the cookie (any form of the session would carry the same)."""
+        for name, value in self.cookies.items():
+            if name.endswith("csrftoken"):
+                return value
+        self.wrong("no CSRF cookie")
+
     def field(self, html: bytes, name: str) -> str:
         found = re.search(rb'name="' + name.encode() + rb'" value="([^"]+)"', html)
         if found is None:
@@ -493,8 +508,14 @@ def counter_round(browser: Browser, rng: Random, image: bytes) -> None:
         browser.wrong("letter: not a PDF")
     with tally.lock:
         tally.letters += 1
-    query = "/registreringer/soeg/?" + urlencode({"q": data["surname"]})
-    if data["surname"].encode() not in browser.step("search", "GET", query).content:
+    # The search posts its text and is sent on to ?s=<key> (Post/Redirect/Get): two requests.
+    search = urlencode({"q": data["surname"], "csrfmiddlewaretoken": browser.cookies_csrf()})
+    results = browser.step(
+        "search", "POST", "/registreringer/soeg/", body=search.encode(), expect=303
+    ).response.headers["Location"]
+    if not re.fullmatch(r"/registreringer/soeg/\?s=[\w-]+", results):
+        browser.wrong(f"search: redirected to {results}")
+    if data["surname"].encode() not in browser.step("search_results", "GET", results).content:
         browser.wrong("search: the person was not found")
     if browser.step("trivial", "GET", "/healthz", cookies=False).content != b"ok\n":
         browser.wrong("healthz: unexpected body")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.db.models import Q
 from django.utils import timezone
 
 from apoc.audit import registry
@@ -15,9 +14,13 @@ def _read(text: str) -> str:
     return str(parse(text, timezone.localdate()))
 
 
-def _allocation_entries(number: str) -> Q | None:
-    pk = Allocation.objects.filter(personnummer=number).values_list("pk", flat=True).first()
-    return Q(subject_type="cpr.allocation", subject_id=pk) if pk is not None else None
+def _allocation(number: str) -> dict[str, list[int]]:
+    """The number in the register is the person's."""
+    return {
+        "cpr.allocation": list(
+            Allocation.objects.filter(personnummer=number).values_list("pk", flat=True)
+        )
+    }
 
 
 def _summary(number: str) -> str | None:
@@ -32,6 +35,6 @@ def _summary(number: str) -> str | None:
 
 def register() -> None:
     registry.set_personnummer_reader(read=_read, mask=mask_all)
-    registry.register_person_entries(_allocation_entries)
+    registry.register_person_subjects(_allocation)
     registry.register_person_summary(_summary)
     registry.register_subject_label("cpr.allocation", "personnummeret")

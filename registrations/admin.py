@@ -29,7 +29,7 @@ from apoc.accounts.scope import scope_for
 from apoc.admin_tools import EstimatedCountPaginator, FastChangeList, changelist_criteria
 from apoc.audit.details import details_text
 from apoc.audit.models import AuditEntry
-from apoc.audit.services import Action, audit_record
+from apoc.audit.services import Action, Shown, audit_record
 from apoc.exceptions import DomainError
 from cpr.countries import COUNTRIES, DANISH
 
@@ -495,12 +495,30 @@ class RegistrationAdmin(admin.ModelAdmin):
         }
         response = super().changelist_view(request, extra_context)
         changelist = getattr(response, "context_data", {}).get("cl")
-        if request.method == "GET" and changelist is not None:
+        if changelist is not None:
+            # The page's rows: the queryset the template renders, read once here.
             criteria = changelist_criteria(changelist)
             query = parse_search(changelist.query)
             if query is not None and query.kind == "personnummer":
                 criteria["personnummer"] = query.value
-            audit_record(request.audit, action=Action.SEARCH, criteria=criteria)
+            audit_record(
+                request.audit,
+                action=Action.SEARCH,
+                criteria=criteria,
+                shown=Shown.of(Registration, (row.pk for row in changelist.result_list)),
+            )
+        return response
+
+    def history_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict | None = None
+    ) -> HttpResponse:
+        """Django's history page names the registration (name and masked number): a view."""
+        obj = self.get_object(request, unquote(object_id))
+        response = super().history_view(request, object_id, extra_context)
+        if obj is not None and response.status_code == 200:
+            audit_record(
+                request.audit, action=Action.VIEW, subject=obj, criteria={"page": "history"}
+            )
         return response
 
     def change_view(
@@ -619,6 +637,7 @@ class RegistrationAdmin(admin.ModelAdmin):
             "form": form,
             "cancel_url": change_url,
         }
+        audit_record(request.audit, action=Action.VIEW, subject=obj, criteria={"page": action})
         return TemplateResponse(
             request,
             "admin/registrations/registration/lifecycle.html",
@@ -731,6 +750,21 @@ class RegistrationAdmin(admin.ModelAdmin):
             "annul": action == "annul",
         }
         status = 400 if form.is_bound else 200
+        # The page names the registrations (masked number, name): a view of each.
+        if len(registrations) == 1:
+            audit_record(
+                request.audit,
+                action=Action.VIEW,
+                subject=registrations[0],
+                criteria={"page": action},
+            )
+        else:
+            audit_record(
+                request.audit,
+                action=Action.LIST,
+                criteria={"page": action},
+                shown=Shown.of(Registration, (row.pk for row in registrations)),
+            )
         return TemplateResponse(
             request, "admin/registrations/registration/review.html", context, status=status
         )

@@ -7,8 +7,10 @@ services (``registrations.review``) and log through ``apoc.audit``.
 from __future__ import annotations
 
 import csv
+from array import array
+from bisect import bisect_left
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -30,10 +32,11 @@ from django_countries import countries
 from apoc.accounts.models import Jobcentre
 from apoc.accounts.scope import scope_for
 from apoc.admin_tools import changelist_criteria
-from apoc.audit.services import Action, audit_record
+from apoc.audit.services import Action, Shown, audit_record
 from cpr.models import CprStatus, StatusSource
 
 from . import lifecycle
+from .dates import RangedDateField
 from .intake import REASON_TEMPLATES
 from .models import (
     AnnulmentReason,
@@ -192,8 +195,27 @@ def _cell(value: Any) -> str:
     return text
 
 
-def csv_rows(queryset: QuerySet[Registration], *, full_personnummer: bool) -> Iterator[str]:
-    """The export as CSV lines (semicolon-separated, as Danish spreadsheets expect), streamed."""
+#: Rows read from the database at a time while an export streams.
+EXPORT_CHUNK = 2000
+
+
+def _among(ids: Sequence[int], pk: int) -> bool:
+    """Whether ``pk`` is in ``ids``, which are sorted: a binary search, no set of a million."""
+    at = bisect_left(ids, pk)
+    return at < len(ids) and ids[at] == pk
+
+
+def csv_rows(
+    queryset: QuerySet[Registration],
+    *,
+    full_personnummer: bool,
+    only: Sequence[int] | None = None,
+) -> Iterator[str]:
+    """The export as CSV lines (semicolon-separated, as Danish spreadsheets expect), streamed.
+
+    With ``only`` (sorted ids: those the access log names), the rows of ``queryset``
+    among them; a row added since the ids were read is left out.
+    """
     writer = csv.writer(_Echo(), delimiter=";")
     header = [*(str(label) for _, label in EXPORT_COLUMNS), str(EXPORT_WARNING_LABELS)]
     yield "\ufeff" + writer.writerow(header)
@@ -201,7 +223,10 @@ def csv_rows(queryset: QuerySet[Registration], *, full_personnummer: bool) -> It
     status_at = fields.index("review_status")
     warnings_at = fields.index("warnings_confirmed")
     statuses = {value: str(label) for value, label in ReviewStatus.choices}
-    for row in queryset.values_list(*fields).iterator(chunk_size=2000):
+    rows = queryset.values_list("pk", *fields).iterator(chunk_size=EXPORT_CHUNK)
+    for pk, *row in rows:
+        if only is not None and not _among(only, pk):
+            continue
         values = list(row)
         if not full_personnummer:
             values[0] = f"{values[0][:6]}-XXXX"
@@ -221,19 +246,27 @@ def registration_export(model_admin: Any, request: HttpRequest) -> HttpResponse:
         return HttpResponseRedirect(f"{reverse('admin:registrations_registration_changelist')}?e=1")
     queryset = changelist.get_queryset(request)
     full = request.user.has_perm("registrations.view_full_personnummer")
-    rows = queryset.count()
+    # The rows are fixed before anything is sent: their ids, read in order into an array
+    # (8 bytes each), go into the log, and the file holds those rows and no others
+    # (apoc.audit.shown, decision 23).
+    ids = array(
+        "q",
+        queryset.order_by("pk").values_list("pk", flat=True).iterator(chunk_size=EXPORT_CHUNK),
+    )
     audit_record(
         request.audit,
         action=Action.EXPORT,
         criteria={
             **changelist_criteria(changelist),
-            "rows": rows,
+            "rows": len(ids),
             "full_personnummer": full,
             "format": "csv",
         },
+        shown=Shown.of_sorted(Registration, ids),
     )
     response = StreamingHttpResponse(
-        csv_rows(queryset, full_personnummer=full), content_type="text/csv; charset=utf-8"
+        csv_rows(queryset, full_personnummer=full, only=ids),
+        content_type="text/csv; charset=utf-8",
     )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="registreringer-{stamp}.csv"'
@@ -455,8 +488,10 @@ class CprStatusForm(forms.Form):
             if code not in (CprStatus.NO_RESIDENCE, CprStatus.ANNULLED)
         ],
     )
-    effective_date = forms.DateField(
-        label=_("Gældende fra"), widget=forms.DateInput(attrs={"type": "date"})
+    effective_date = RangedDateField(
+        label=_("Gældende fra"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        range_name="effective_date",
     )
     source = forms.ChoiceField(
         label=_("Kilde"),
@@ -466,12 +501,6 @@ class CprStatusForm(forms.Form):
         ],
     )
     note = forms.CharField(label=_("Bemærkning"), max_length=300, required=False)
-
-    def clean_effective_date(self) -> Any:
-        value = self.cleaned_data["effective_date"]
-        if value > timezone.localdate():
-            raise forms.ValidationError(_("Datoen ligger efter dags dato."), code="future")
-        return value
 
     def apply(self, registration: Registration, by: Any) -> Any:
         return lifecycle.registration_cpr_status(

@@ -1,8 +1,11 @@
 """What the ``registrations`` app tells the access log (:mod:`apoc.audit.registry`).
 
-A person's registration names them in its own entries, in its Jobnet
-account's (creation, prints, disabling) and in the duplicate checks that
-compared its document.
+A person's rows are their registrations, the registrations an annulment
+links to them (a duplicate annulled in favour of one of them, a registration
+replaced by one of them, and the other way round) and their Jobnet accounts:
+the log finds each entry about one of those, and each search, list and export
+that showed one. The duplicate checks that compared the person's document
+name them too.
 """
 
 from __future__ import annotations
@@ -18,18 +21,49 @@ from jobnet.models import JobnetAccount
 
 from .models import LETTER_LANGUAGES, OfferKind, Registration, ReviewStatus
 
+#: How far the links of annulments are followed (a person annulled and registered again).
+_LINK_ROUNDS = 5
 
-def _registration_entries(number: str) -> Q | None:
+
+def _person_registrations(number: str) -> list[dict[str, Any]]:
+    """The registrations with the number, and those an annulment links to them."""
+    fields = ("pk", "jobnet_account_id", "document_country", "document_number_key")
+    found: dict[int, dict[str, Any]] = {}
+    condition = Q(allocation__personnummer=number)
+    for _round in range(_LINK_ROUNDS):
+        new = [
+            row
+            for row in Registration.objects.filter(condition).values(*fields)
+            if row["pk"] not in found
+        ]
+        if not new:
+            break
+        found.update((row["pk"], row) for row in new)
+        ids = [row["pk"] for row in new]
+        linked = Registration.objects.filter(pk__in=ids).values_list("survivor_id", "replaces_id")
+        others = {pk for pair in linked for pk in pair if pk is not None}
+        condition = Q(survivor_id__in=ids) | Q(replaces_id__in=ids) | Q(pk__in=others)
+    return list(found.values())
+
+
+def _person_subjects(number: str) -> dict[str, list[int]]:
+    rows = _person_registrations(number)
+    return {
+        "registrations.registration": [row["pk"] for row in rows],
+        "jobnet.jobnetaccount": [
+            row["jobnet_account_id"] for row in rows if row["jobnet_account_id"] is not None
+        ],
+    }
+
+
+def _duplicate_checks(number: str) -> Q | None:
+    """The duplicate checks that compared the person's document (before a number was given)."""
     condition = None
-    rows = Registration.objects.filter(allocation__personnummer=number).values_list(
-        "pk", "jobnet_account_id", "document_country", "document_number_key"
-    )
-    for pk, account_id, country, document in rows:
-        found = Q(subject_type="registrations.registration", subject_id=pk) | Q(
-            action=Action.DUPLICATE_CHECK, criteria__document=f"{country}:{document}"
+    for row in _person_registrations(number):
+        found = Q(
+            action=Action.DUPLICATE_CHECK,
+            criteria__document=f"{row['document_country']}:{row['document_number_key']}",
         )
-        if account_id is not None:
-            found |= Q(subject_type="jobnet.jobnetaccount", subject_id=account_id)
         condition = found if condition is None else condition | found
     return condition
 
@@ -77,6 +111,8 @@ def _register_details() -> None:
             "document": _("dokument"),
             "foreign_id": _("udenlandsk personnummer"),
             "matches": _("fundne registreringer"),
+            # CPR look-ups
+            "candidates": _("personer fundet i CPR"),
             # Jobnet letters and accounts
             "languages": _("sprog"),
             "status": _("status"),
@@ -95,6 +131,17 @@ def _register_details() -> None:
             "review_status__exact": statuses,
             "kind": {**_SEARCH_KINDS, **dict(OfferKind.choices)},
             "languages": dict(LETTER_LANGUAGES),
+            "list": {"today": _("dagens registreringer")},
+            "page": {
+                "letter": _("Jobnet-brevet"),
+                "history": _("historik"),
+                "approve": _("godkendelse"),
+                "flag": _("markering til opfølgning"),
+                "annul": _("annullering"),
+                "transfer": _("overførsel"),
+                "cpr_status": _("ændret CPR-status"),
+                "new_number": _("nyt personnummer"),
+            },
             "status": dict(JobnetAccount.Status.choices),
             "source": dict(JobnetAccount.Source.choices),
         },
@@ -118,7 +165,8 @@ def _describe_deletion(entry: Any) -> str | None:
 
 def register() -> None:
     _register_details()
-    registry.register_person_entries(_registration_entries)
+    registry.register_person_subjects(_person_subjects)
+    registry.register_person_entries(_duplicate_checks)
     registry.register_describer(_describe_review)
     registry.register_describer(_describe_deletion)
     registry.register_subject_label("registrations.registration", "registreringen")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import unicodedata
-from datetime import date
 
 from crispy_forms.bootstrap import StrictButton
 from crispy_forms.helper import FormHelper
@@ -27,6 +26,7 @@ from jobnet.credentials import is_typed_password, is_typed_username
 from jobnet.exceptions import InvalidTypedPassword, InvalidTypedUsername
 from jobnet.letters import Credentials
 
+from .dates import RangedDateField
 from .intake import CONFIRMABLE_CODES
 from .models import (
     LETTER_LANGUAGES,
@@ -41,8 +41,6 @@ from .models import (
     reason_label,
 )
 from .uploads import DocumentRejected, rebuild_document
-
-FIRST_BIRTH_DATE = date(1858, 1, 1)
 
 
 def no_control_characters(value: str) -> None:
@@ -174,7 +172,7 @@ class IntakeForm(forms.Form):
         validators=[has_a_letter],
         help_text=_("Alle fornavne og mellemnavne, som i ID-dokumentet."),
     )
-    birth_date = forms.DateField(label=_("Fødselsdato"), widget=DateInput)
+    birth_date = RangedDateField(label=_("Fødselsdato"), widget=DateInput, range_name="birth_date")
     sex = forms.ChoiceField(
         label=_("Køn"),
         choices=Sex.choices,
@@ -189,7 +187,8 @@ class IntakeForm(forms.Form):
     document_type = forms.ChoiceField(label=_("Dokumenttype"), choices=DocumentType.choices)
     document_number = TextField(label=_("Dokumentnummer"), max_length=40)
     document_country = CountryChoiceField(label=_("Udstedt af"))
-    document_expiry = forms.DateField(
+    document_expiry = RangedDateField(
+        range_name="document_expiry",
         label=_("Udløbsdato"),
         required=False,
         widget=DateInput,
@@ -232,7 +231,7 @@ class IntakeForm(forms.Form):
     letter_language = forms.ChoiceField(
         label=_("Sprog til Jobnet-brevet"), choices=LETTER_LANGUAGES, initial="en"
     )
-    entry_date = forms.DateField(label=_("Indrejsedato"), widget=DateInput)
+    entry_date = RangedDateField(label=_("Indrejsedato"), widget=DateInput, range_name="entry_date")
     purpose = forms.ChoiceField(label=_("Formål med opholdet"), choices=Purpose.choices)
     expected_stay_months = forms.IntegerField(
         label=_("Forventet opholdslængde i måneder"), min_value=0, max_value=600
@@ -240,7 +239,9 @@ class IntakeForm(forms.Form):
     receives_pd_u2 = forms.BooleanField(
         label=_("Modtager arbejdsløshedsdagpenge fra hjemlandet (PD U2)"), required=False
     )
-    pd_u2_date = forms.DateField(label=_("PD U2-dato"), required=False, widget=DateInput)
+    pd_u2_date = RangedDateField(
+        label=_("PD U2-dato"), required=False, widget=DateInput, range_name="pd_u2_date"
+    )
 
     # Category
     category = forms.ChoiceField(
@@ -259,15 +260,19 @@ class IntakeForm(forms.Form):
     offer_provider = TextField(
         label=_("Udbyder af tilbuddet (kategori B)"), max_length=200, required=False
     )
-    offer_starts_on = forms.DateField(
-        label=_("Tilbuddet begynder (kategori B)"), required=False, widget=DateInput
+    offer_starts_on = RangedDateField(
+        range_name="offer_starts_on",
+        label=_("Tilbuddet begynder (kategori B)"),
+        required=False,
+        widget=DateInput,
     )
     asylum_case_id = TextField(
         label=_("Udlændingestyrelsens ID eller sagsnummer (kategori C)"),
         max_length=40,
         required=False,
     )
-    decision_date = forms.DateField(
+    decision_date = RangedDateField(
+        range_name="decision_date",
         label=_("Dato for afgørelsen om personlig assistance (kategori C)"),
         required=False,
         widget=DateInput,
@@ -474,14 +479,6 @@ class IntakeForm(forms.Form):
         self.helper.layout.append(Submit("submit", _("Tildel personnummer"), css_class="btn-lg"))
         self.helper.layout.append(HTML("</div>"))
 
-    def clean_birth_date(self):
-        value = self.cleaned_data["birth_date"]
-        if value < FIRST_BIRTH_DATE:
-            raise ValidationError(_("Fødselsdatoen kan ikke ligge før 1858."), code="too_early")
-        if value > timezone.localdate():
-            raise ValidationError(_("Fødselsdatoen ligger efter dags dato."), code="future")
-        return value
-
     def clean_document_file(self):
         """The document rebuilt from the upload's pixels (:mod:`registrations.uploads`).
 
@@ -524,16 +521,12 @@ class IntakeForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("receives_pd_u2") and not cleaned.get("pd_u2_date"):
+        pd_u2_given = cleaned.get("pd_u2_date") or "pd_u2_date" in self.errors
+        if cleaned.get("receives_pd_u2") and not pd_u2_given:
             self.add_error(
                 "pd_u2_date", ValidationError(_("Skriv datoen på PD U2."), code="required")
             )
         self._check_foreign_id(cleaned)
-        expiry = cleaned.get("document_expiry")
-        if expiry and expiry.year > 2200:
-            self.add_error(
-                "document_expiry", ValidationError(_("Udløbsdatoen er ikke mulig."), code="invalid")
-            )
         return cleaned
 
     def _check_foreign_id(self, cleaned) -> None:
@@ -570,8 +563,10 @@ class JobseekerEndForm(forms.Form):
 class OfferForm(forms.Form):
     kind = forms.ChoiceField(label=_("Type"), choices=OfferKind.choices)
     provider = TextField(label=_("Udbyder"), max_length=200)
-    starts_on = forms.DateField(label=_("Start"), widget=DateInput)
-    ends_on = forms.DateField(label=_("Slut"), required=False, widget=DateInput)
+    starts_on = RangedDateField(label=_("Start"), widget=DateInput, range_name="starts_on")
+    ends_on = RangedDateField(
+        label=_("Slut"), required=False, widget=DateInput, range_name="ends_on"
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

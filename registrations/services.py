@@ -24,7 +24,14 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
-from apoc.audit.services import Action, AuditContext, AuditEvent, audit_record, audit_records
+from apoc.audit.services import (
+    Action,
+    AuditContext,
+    AuditEvent,
+    Shown,
+    audit_record,
+    audit_records,
+)
 from apoc.db import reconnect_if_broken
 from apoc.exceptions import DomainError, gettext_noop
 from apoc.training import is_training
@@ -134,7 +141,10 @@ def registration_submit(
         with stored_document(document) as stored:
             return _create_or_recover(decision, stored, document.content_type, submission_token, by)
     except DuplicateFound as found:
-        _audit_duplicate_check(by, decision.keys, len(found.matches))
+        _audit_duplicate_check(by, decision.keys, [m.registration_id for m in found.matches])
+        raise
+    except AnnulledRegistrationFound as found:
+        _audit_duplicate_check(by, decision.keys, [found.match.registration_id])
         raise
 
 
@@ -283,7 +293,7 @@ def name_keys_store(registration: Registration, keys: frozenset[str]) -> None:
 
 def _created_events(decision: IntakeDecision, registration: Registration) -> list[AuditEvent]:
     events = [
-        _duplicate_check_event(decision.keys, 0),
+        _duplicate_check_event(decision.keys, []),
         AuditEvent(action=Action.CREATE, subject=registration),
     ]
     result = decision.cpr
@@ -354,14 +364,17 @@ def _lock_person(keys: PersonKeys) -> None:
         )
 
 
-def _duplicate_check_event(keys: PersonKeys, matches: int) -> AuditEvent:
+def _duplicate_check_event(keys: PersonKeys, shown: list[int]) -> AuditEvent:
+    """The check, and the registrations it showed the caseworker (masked number, jobcentre)."""
     return AuditEvent(
-        action=Action.DUPLICATE_CHECK, criteria={**keys.as_criteria(), "matches": matches}
+        action=Action.DUPLICATE_CHECK,
+        criteria={**keys.as_criteria(), "matches": len(shown)},
+        shown=Shown.of(Registration, shown) if shown else None,
     )
 
 
-def _audit_duplicate_check(by: AuditContext, keys: PersonKeys, matches: int) -> None:
-    audit_records(by, _duplicate_check_event(keys, matches))
+def _audit_duplicate_check(by: AuditContext, keys: PersonKeys, shown: list[int]) -> None:
+    audit_records(by, _duplicate_check_event(keys, shown))
 
 
 @transaction.atomic

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -10,13 +11,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from apoc.audit.services import Action, audit_record
+from apoc.audit.services import Action, Shown, audit_record
 from apoc.exceptions import DomainError
 from cpr.eligibility import NotEligible
 from cpr.exceptions import AlreadyRegistered
@@ -50,11 +52,16 @@ from .services import (
 @never_cache
 @permission_required("registrations.view_registration", raise_exception=True)
 def home(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "registrations/home.html",
-        {"today": registrations_today(request.user)[:50], "search_form": SearchForm()},
-    )
+    """The front page: the search box and today's registrations in the user's jobcentre."""
+    today = list(registrations_today(request.user)[:50])
+    if today:
+        audit_record(
+            request.audit,
+            action=Action.LIST,
+            criteria={"list": "today"},
+            shown=Shown.of(Registration, (row.pk for row in today)),
+        )
+    return render(request, "registrations/home.html", {"today": today, "search_form": SearchForm()})
 
 
 @never_cache
@@ -175,11 +182,23 @@ def _candidates_context(
     request: HttpRequest, form: IntakeForm, found: CprCandidatesFound
 ) -> dict[str, Any]:
     rows = candidate_rows(found.candidates)
+    numbers = [person.personnummer for person in found.candidates]
     request.session[_candidates_key(form.cleaned_data["submission_token"])] = {
-        "numbers": [person.personnummer for person in found.candidates],
+        "numbers": numbers,
         "rows": rows,
     }
+    _log_candidates_shown(request, numbers)
     return {"cpr_candidates": rows, "cpr_message": found.message_in(gettext)}
+
+
+def _log_candidates_shown(request: HttpRequest, numbers: list[str]) -> None:
+    """The people CPR found are shown (names, masked numbers): logged with their numbers,
+    which the page never shows, so that ``audit_for`` finds the showing."""
+    audit_record(
+        request.audit,
+        action=Action.CPR_LOOKUP,
+        criteria={"kind": "search", "result": "candidates_shown", "candidates": numbers},
+    )
 
 
 def _not_person_context(
@@ -187,6 +206,8 @@ def _not_person_context(
 ) -> dict[str, Any]:
     shown = request.session.get(_candidates_key(form.cleaned_data["submission_token"])) or {}
     form.add_error("cpr_not_person_reason", error.message_in(gettext))
+    if shown.get("numbers"):
+        _log_candidates_shown(request, shown["numbers"])
     return {"cpr_candidates": shown.get("rows", []), "cpr_message": error.message_in(gettext)}
 
 
@@ -321,8 +342,16 @@ def _keep_upload(form: IntakeForm, stash: pending.PendingDocument | None) -> Non
 @permission_required("registrations.view_registration", raise_exception=True)
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     registration = get_object_or_404(registrations_visible_to(request.user), pk=pk)
+    return _detail_page(request, registration)
+
+
+def _detail_page(
+    request: HttpRequest, registration: Registration, *, status: int = 200, **forms: Any
+) -> HttpResponse:
+    """The registration's page, logged as a view: also when it comes back with a form's errors."""
     audit_record(request.audit, action=Action.VIEW, subject=registration)
-    return render(request, "registrations/detail.html", _detail_context(registration))
+    context = _detail_context(registration, **forms)
+    return render(request, "registrations/detail.html", context, status=status)
 
 
 def _detail_context(registration: Registration, **forms: Any) -> dict[str, Any]:
@@ -354,8 +383,7 @@ def jobseeker(request: HttpRequest, pk: int) -> HttpResponse:
             )
             messages.success(request, gettext("Personen er afmeldt som jobsøgende."))
         else:
-            context = _detail_context(registration, jobseeker_form=form)
-            return render(request, "registrations/detail.html", context, status=400)
+            return _detail_page(request, registration, status=400, jobseeker_form=form)
     except DomainError as error:
         messages.error(request, error.message_in(gettext))
     return redirect("registrations:detail", pk=registration.pk)
@@ -390,9 +418,9 @@ def letter(request: HttpRequest, pk: int) -> HttpResponse:
         form = LetterLoginForm(request.POST if request.method == "POST" else None)
     context = {"registration": registration, "prints": _prints(registration), "form": form}
     if request.method == "GET":
-        return render(request, "registrations/letter.html", context)
+        return _letter_page(request, context)
     if form is not None and not form.is_valid():
-        return render(request, "registrations/letter.html", context, status=400)
+        return _letter_page(request, context, status=400)
     try:
         pdf = registration_letter_print(
             registration=registration,
@@ -401,11 +429,24 @@ def letter(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except DomainError as error:
         context["error"] = error.message_in(gettext)
-        return render(request, "registrations/letter.html", context, status=409)
+        return _letter_page(request, context, status=409)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = 'inline; filename="jobnet-brev.pdf"'
     response["Cache-Control"] = "no-store"
     return response
+
+
+def _letter_page(
+    request: HttpRequest, context: dict[str, Any], *, status: int = 200
+) -> HttpResponse:
+    """The letter's page shows the person's name and number: logged as a view of it."""
+    audit_record(
+        request.audit,
+        action=Action.VIEW,
+        subject=context["registration"],
+        criteria={"page": "letter"},
+    )
+    return render(request, "registrations/letter.html", context, status=status)
 
 
 @never_cache
@@ -415,20 +456,62 @@ def document(request: HttpRequest, pk: int) -> HttpResponse:
     return document_response(request, registration, request.audit)
 
 
+#: The searches a session keeps (the newest), each under its random key.
+SEARCHES_KEPT = 20
+_SEARCHES = "searches"
+
+
 @never_cache
 @permission_required("registrations.view_registration", raise_exception=True)
+@require_http_methods(["GET", "POST"])
 def search(request: HttpRequest) -> HttpResponse:
-    form = SearchForm(request.GET or None)
+    """Post/Redirect/Get, so that what was searched for never enters a URL.
+
+    POST: the search text is kept in the session under a random key, and the
+    browser is sent to ``?s=<key>`` (303). GET ``?s=<key>``: the results, found
+    and logged again at each load, so Back and reload work; the key means
+    nothing outside this session, and it ends with the session. A personnummer
+    typed here thus never reaches the browser's history, a Referer header, or
+    the proxy's and the server's access logs.
+    """
+    if request.method == "POST":
+        form = SearchForm(request.POST)
+        if not form.is_valid():
+            return render(request, "registrations/search.html", {"form": form}, status=400)
+        key = _keep_search(request, form.cleaned_data["q"])
+        response = redirect(f"{reverse('registrations:search')}?s={key}")
+        response.status_code = 303
+        return response
+    key = request.GET.get("s", "")
+    if not key:
+        return render(request, "registrations/search.html", {"form": SearchForm()})
+    text = request.session.get(_SEARCHES, {}).get(key)
+    if text is None:
+        context = {"form": SearchForm(), "expired": True}
+        return render(request, "registrations/search.html", context, status=404)
+    return _search_results(request, text)
+
+
+def _keep_search(request: HttpRequest, text: str) -> str:
+    kept = dict(request.session.get(_SEARCHES, {}))
+    key = secrets.token_urlsafe(9)
+    kept[key] = text
+    request.session[_SEARCHES] = dict(list(kept.items())[-SEARCHES_KEPT:])
+    return key
+
+
+def _search_results(request: HttpRequest, text: str) -> HttpResponse:
+    form = SearchForm(initial={"q": text})
     results = None
-    if form.is_valid():
-        query = parse_search(form.cleaned_data["q"])
-        if query is not None:
-            results = registration_search(user=request.user, query=query)
-            audit_record(
-                request.audit,
-                action=Action.SEARCH,
-                criteria={**query.as_criteria(), "results": len(results)},
-            )
+    query = parse_search(text)
+    if query is not None:
+        results = registration_search(user=request.user, query=query)
+        audit_record(
+            request.audit,
+            action=Action.SEARCH,
+            criteria={**query.as_criteria(), "results": len(results)},
+            shown=Shown.of(Registration, (row.pk for row in results)),
+        )
     return render(request, "registrations/search.html", {"form": form, "results": results})
 
 
@@ -446,9 +529,4 @@ def offer_add(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, gettext("Tilbuddet er gemt."))
             return redirect("registrations:detail", pk=registration.pk)
-    return render(
-        request,
-        "registrations/detail.html",
-        _detail_context(registration, offer_form=form),
-        status=400,
-    )
+    return _detail_page(request, registration, status=400, offer_form=form)

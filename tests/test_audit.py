@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from apoc.audit.management.commands.purge_audit import audit_purge
 from apoc.audit.models import AuditEntry
-from apoc.audit.services import AuditContext, audit_record
+from apoc.audit.services import AuditContext, Shown, audit_record
 from registrations import review
 from tests.factories import (
     JobcentreFactory,
@@ -364,3 +364,141 @@ def test_audit_for_an_unknown_number_that_was_searched_for_prints_the_searches(s
     text = audit_for("010190-0000")
     assert "kun søgt efter" in text
     assert "I alt 1 logpost." in text
+
+
+# --- Every kind of use reaches audit_for --------------------------------------------------------
+
+
+def _lines(text: str) -> list[str]:
+    """The entries' lines: each begins with its date."""
+    return [line for line in text.splitlines() if line[:1].isdigit() and "Jobcenter" in line]
+
+
+def test_audit_for_finds_every_kind_of_use_made_through_the_pages(client, supervisor, odense):
+    from django.urls import reverse
+
+    from tests.factories import CaseworkerFactory
+
+    person = RegistrationFactory(jobcentre=supervisor.jobcentre, surname="Kowalczyk")
+    bystander = RegistrationFactory(jobcentre=supervisor.jobcentre, surname="Nowak")
+    caseworker = CaseworkerFactory(jobcentre=supervisor.jobcentre)
+    client.force_login(caseworker)
+    uses = [
+        lambda: client.get(reverse("registrations:home")),
+        lambda: client.post(reverse("registrations:search"), {"q": "Kowalczyk"}, follow=True),
+        lambda: client.get(reverse("registrations:letter", args=[person.pk])),
+        lambda: client.post(reverse("registrations:letter", args=[person.pk])),
+    ]
+    for use in uses:
+        assert use().status_code == 200
+    client.force_login(supervisor)
+    admin_uses = [
+        reverse("admin:registrations_registration_changelist") + "?q=Kowalczyk",
+        reverse("admin:registrations_registration_history", args=[person.pk]),
+        reverse("admin:registrations_registration_export"),
+        reverse("admin:autocomplete")
+        + "?app_label=registrations&model_name=offer&field_name=registration&term=Kowalczyk",
+    ]
+    for url in admin_uses:
+        assert client.get(url).status_code == 200, url
+    # A name search that did not show the person is not theirs.
+    client.post(reverse("registrations:search"), {"q": "Nowak"}, follow=True)
+
+    lines = _lines(audit_for(person.personnummer))
+    text = "\n".join(lines)
+    assert "visning af liste: personen var blandt 2 viste" in text  # today's registrations
+    assert text.count("søgning: personen var blandt 1 viste") == 3  # page, admin, autocomplete
+    assert "visning af registreringen" in text  # the letter's page, the admin's history
+    assert "oprettelse af Jobnet-kontoen" in text
+    assert "udskrift af Jobnet-brev af Jobnet-kontoen" in text
+    assert "udtræk: personen var blandt 2 viste" in text
+    assert len(lines) == 9, text
+    # Today's list, the search for Nowak, the export; not the searches that did not show Nowak.
+    assert len(_lines(audit_for(bystander.personnummer))) == 3
+
+
+def test_audit_for_finds_the_person_in_a_large_export(client, supervisor, monkeypatch):
+    from django.urls import reverse
+
+    from apoc.audit import shown
+
+    monkeypatch.setattr(shown, "INLINE", 2)
+    people = [RegistrationFactory(jobcentre=supervisor.jobcentre) for _ in range(5)]
+    client.force_login(supervisor)
+    response = client.get(reverse("admin:registrations_registration_export"))
+    body = b"".join(response.streaming_content).decode()
+    assert len(body.strip().splitlines()) == 6
+    export = AuditEntry.objects.get(action="export")
+    assert "shown" not in export.criteria
+    assert export.criteria["shown_count"] == 5 == export.criteria["rows"]
+    assert shown.unpack_ids(export.criteria["shown_packed"]) == sorted(p.pk for p in people)
+    for person in people:
+        assert "udtræk: personen var blandt 5 viste" in audit_for(person.personnummer)
+
+
+def test_audit_for_includes_the_registrations_an_annulment_links(supervisor):
+    from registrations.models import AnnulmentReason
+
+    kept = RegistrationFactory(jobcentre=supervisor.jobcentre)
+    duplicate = RegistrationFactory(jobcentre=supervisor.jobcentre)
+    review.registration_annul(
+        registration=duplicate,
+        by=AuditContext.of(supervisor),
+        reason="Samme person",
+        cause=AnnulmentReason.DUPLICATE,
+        survivor=kept,
+    )
+    audit_record(AuditContext.of(supervisor), action="view", subject=duplicate)
+    text = audit_for(kept.personnummer)
+    assert "annullering af registreringen" in text
+    assert "visning af registreringen" in text
+
+
+def test_audit_for_finds_a_duplicate_check_that_matched_by_name_only(client, supervisor):
+    from django.urls import reverse
+
+    from tests.factories import CaseworkerFactory
+    from tests.registrations.conftest import intake_post
+
+    person = RegistrationFactory(jobcentre=supervisor.jobcentre)
+    client.force_login(CaseworkerFactory(jobcentre=supervisor.jobcentre))
+    data = intake_post(
+        surname=person.surname,
+        given_names=person.given_names,
+        birth_date=person.birth_date.isoformat(),
+        document_number="ANDET 999",
+    )
+    assert client.post(reverse("registrations:intake"), data).status_code == 409
+    assert "dubletkontrol: personen var blandt 1 viste" in audit_for(person.personnummer)
+
+
+@pytest.mark.parametrize(
+    "ids",
+    [[1], [1, 2, 3], [5, 127, 128, 129, 16384, 2**40], list(range(1, 5000, 3))],
+)
+def test_packed_ids_come_back_as_they_were(ids):
+    from apoc.audit.shown import pack_ids, unpack_ids
+
+    assert unpack_ids(pack_ids(ids)) == ids
+    assert unpack_ids(pack_ids(reversed(ids))) == ids
+
+
+def test_a_million_consecutive_ids_pack_small():
+    from apoc.audit.shown import pack_ids, unpack_ids
+
+    packed = pack_ids(range(1, 1_000_001))
+    assert len(packed) < 10_000
+    assert unpack_ids(packed)[-1] == 1_000_000
+
+
+def test_the_logs_admin_finds_by_a_registrations_id_the_lists_that_showed_it(client, supervisor):
+    from registrations.models import Registration
+
+    person, other = RegistrationFactory.create_batch(2, jobcentre=supervisor.jobcentre)
+    by = AuditContext.of(supervisor)
+    about = audit_record(by, action="view", subject=person)
+    listed = audit_record(by, action="list", shown=Shown.of(Registration, [person.pk, other.pk]))
+    audit_record(by, action="list", shown=Shown.of(Registration, [other.pk]))
+    client.force_login(supervisor)
+    response = client.get(CHANGELIST, {"q": str(person.pk)})
+    assert {e.pk for e in response.context["cl"].result_list} == {about.pk, listed.pk}

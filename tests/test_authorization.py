@@ -85,7 +85,8 @@ OURS: dict[str, dict[str, Rule]] = {
         "POST": Rule.same(405, anonymous=405),
     },
     "registrations:home": {"GET": Rule.same(200), "POST": Rule.same(200)},
-    "registrations:search": {"GET": Rule.same(200), "POST": Rule.same(200)},
+    # POST an empty search: the form with its error; GET: the empty form.
+    "registrations:search": {"GET": Rule.same(200), "POST": Rule.same(400)},
     # An empty intake is a form with errors.
     "registrations:intake": {"GET": Rule.same(200), "POST": Rule.same(400)},
     # POST only; an empty MRZ is an error to show.

@@ -21,6 +21,7 @@ from apoc.admin_tools import EstimatedCountPaginator, FastChangeList
 from . import registry
 from .details import details_text
 from .models import Action, AuditEntry
+from .shown import shown_condition
 
 
 def masked_details(criteria: dict[str, Any] | None) -> str:
@@ -63,7 +64,10 @@ class AuditEntryAdmin(admin.ModelAdmin):
     list_select_related = ["jobcentre"]
     date_hierarchy = "at"
     search_fields = ["username"]  # shows the box; get_search_results does the work
-    search_help_text = _("Søg på brugernavn (begyndelsen) eller registreringens id (præcist).")
+    search_help_text = _(
+        "Søg på brugernavn (begyndelsen) eller registreringens id (præcist): også de søgninger, "
+        "lister og udtræk, der viste den."
+    )
     list_per_page = 100
     sortable_by = ["at"]
     show_full_result_count = False
@@ -122,8 +126,9 @@ class AuditEntryAdmin(admin.ModelAdmin):
         if not term:
             return queryset, False
         condition = Q(username__startswith=term)
-        if term.isdigit():
-            condition |= Q(subject_id=int(term))
+        if term.isdigit() and len(term) <= 18:
+            # The entries about the row, and the searches, lists and exports that showed it.
+            condition |= Q(subject_id=int(term)) | shown_condition(None, int(term))
         return queryset.filter(condition), False
 
     @admin.display(description=_("vedrører"))

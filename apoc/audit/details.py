@@ -25,6 +25,8 @@ __all__ = ["details_text"]
 
 #: Nothing worth showing: a search without text or filters leaves these behind.
 _EMPTY = (None, "", [], {}, ())
+#: Not for reading: a large export's packed ids (its "shown_count" says how many).
+_HIDDEN = {"shown_packed"}
 
 
 def _value(key: str, value: Any) -> str:
@@ -46,7 +48,7 @@ def details_text(criteria: dict[str, Any] | None) -> str:
     parts = [
         f"{registry.detail_label(key)}: {_value(key, value)}"
         for key, value in (criteria or {}).items()
-        if value not in _EMPTY
+        if value not in _EMPTY and key not in _HIDDEN
     ]
     return "; ".join(parts) or "–"
 
@@ -68,6 +70,11 @@ def register() -> None:
             "personnummer": _("personnummer"),
             "entries": _("logposter"),
             "results": _("resultater"),
+            "shown": _("viste"),
+            "shown_count": _("antal viste"),
+            "list": _("liste"),
+            "page": _("siden"),
+            "autocomplete": _("opslag fra feltet i"),
             # The log's own filters
             "action__exact": _("handling"),
             "user": _("medarbejder"),

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 class Action(models.TextChoices):
     VIEW = "view", _("visning")
+    LIST = "list", _("visning af liste")
     SEARCH = "search", _("søgning")
     CREATE = "create", _("oprettelse")
     UPDATE = "update", _("ændring")

@@ -6,9 +6,14 @@ registry in their ``AppConfig.ready()``, and the log's admin and
 
 * :func:`set_personnummer_reader`: how a typed personnummer is read, and how
   personnumre in free text are masked (the ``cpr`` app);
-* :func:`register_person_entries`: given a personnummer, the entries an app
-  wrote about that person (``cpr``: the number; ``registrations``: the
-  registration, its Jobnet account, the duplicate checks that found it);
+* :func:`register_person_subjects`: given a personnummer, the rows that are
+  the person's, by subject type (``cpr``: the number; ``registrations``: the
+  registrations, those linked to them by an annulment, their Jobnet
+  accounts). The log finds every entry about such a row and every search,
+  list and export that showed it (:mod:`apoc.audit.shown`);
+* :func:`register_person_entries`: given a personnummer, other entries an app
+  wrote about that person (``registrations``: the duplicate checks that
+  compared its document);
 * :func:`register_person_summary`: a line about the person for ``audit_for``;
 * :func:`register_describer` and :func:`register_subject_label`: how an entry
   reads in ``audit_for``;
@@ -18,7 +23,7 @@ registry in their ``AppConfig.ready()``, and the log's admin and
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from django.db.models import Q
@@ -29,11 +34,13 @@ __all__ = [
     "detail_value",
     "mask_personnumre",
     "person_entries",
+    "person_subjects",
     "person_summary",
     "read_personnummer",
     "register_describer",
     "register_details",
     "register_person_entries",
+    "register_person_subjects",
     "register_person_summary",
     "register_subject_label",
     "set_personnummer_reader",
@@ -42,6 +49,7 @@ __all__ = [
 
 _reader: dict[str, Callable[[str], Any]] = {}
 _person_entries: list[Callable[[str], Q | None]] = []
+_person_subjects: list[Callable[[str], Mapping[str, Iterable[int]]]] = []
 _summaries: list[Callable[[str], str | None]] = []
 _describers: list[Callable[[Any], str | None]] = []
 _subject_labels: dict[str, str] = {}
@@ -62,6 +70,21 @@ def read_personnummer(text: str) -> str:
 def mask_personnumre(text: str) -> str:
     mask = _reader.get("mask")
     return mask(text) if mask is not None else text
+
+
+def register_person_subjects(finder: Callable[[str], Mapping[str, Iterable[int]]]) -> None:
+    """``finder(personnummer)`` gives {subject type: ids} of the rows that are the person's."""
+    if finder not in _person_subjects:
+        _person_subjects.append(finder)
+
+
+def person_subjects(personnummer: str) -> dict[str, set[int]]:
+    """Every app's rows of the person, by subject type (``"registrations.registration"``)."""
+    subjects: dict[str, set[int]] = {}
+    for finder in _person_subjects:
+        for subject_type, ids in finder(personnummer).items():
+            subjects.setdefault(subject_type, set()).update(ids)
+    return {subject_type: ids for subject_type, ids in subjects.items() if ids}
 
 
 def register_person_entries(finder: Callable[[str], Q | None]) -> None:

@@ -11,11 +11,13 @@ from django.db import models
 from django.http import HttpRequest
 
 from .models import Action, AuditEntry
+from .shown import Shown
 
 __all__ = [
     "Action",
     "AuditContext",
     "AuditEvent",
+    "Shown",
     "audit_record",
     "audit_records",
     "client_ip",
@@ -116,11 +118,29 @@ class AuditContext:
 
 @dataclass(frozen=True)
 class AuditEvent:
-    """One thing done, for :func:`audit_records`."""
+    """One thing done, for :func:`audit_records`.
+
+    ``subject`` is the one row it concerned; ``shown`` the rows a search, a list
+    or an export showed (:mod:`apoc.audit.shown`): their model becomes the
+    entry's subject type and their ids go into its criteria.
+    """
 
     action: str
     subject: models.Model | None = None
     criteria: dict[str, Any] = field(default_factory=dict)
+    shown: Shown | None = None
+
+    def entry_subject(self) -> tuple[str, int | None]:
+        if self.subject is not None:
+            return self.subject._meta.label_lower, self.subject.pk
+        if self.shown is not None:
+            return self.shown.subject_type, None
+        return "", None
+
+    def entry_criteria(self) -> dict[str, Any]:
+        if self.shown is None:
+            return self.criteria
+        return {**self.criteria, **self.shown.as_criteria()}
 
 
 def audit_record(
@@ -129,25 +149,30 @@ def audit_record(
     action: str,
     subject: models.Model | None = None,
     criteria: dict[str, Any] | None = None,
+    shown: Shown | None = None,
 ) -> AuditEntry:
-    """Write one entry. ``criteria`` holds search criteria or details, never secrets."""
-    return audit_records(by, AuditEvent(action=action, subject=subject, criteria=criteria or {}))[0]
+    """Write one entry. ``criteria`` holds search criteria or details, never secrets;
+    ``shown`` the rows shown, when there were several (:class:`Shown`)."""
+    event = AuditEvent(action=action, subject=subject, criteria=criteria or {}, shown=shown)
+    return audit_records(by, event)[0]
 
 
 def audit_records(by: AuditContext, *events: AuditEvent) -> list[AuditEntry]:
     """Write several entries by one actor in one statement."""
     user = by.acting_user
-    entries = [
-        AuditEntry(
-            user=user,
-            username=user.get_username() if user is not None else "",
-            jobcentre_id=by.jobcentre_id,
-            action=event.action,
-            subject_type=event.subject._meta.label_lower if event.subject is not None else "",
-            subject_id=event.subject.pk if event.subject is not None else None,
-            criteria=event.criteria,
-            ip_address=by.ip_address,
+    entries = []
+    for event in events:
+        subject_type, subject_id = event.entry_subject()
+        entries.append(
+            AuditEntry(
+                user=user,
+                username=user.get_username() if user is not None else "",
+                jobcentre_id=by.jobcentre_id,
+                action=event.action,
+                subject_type=subject_type,
+                subject_id=subject_id,
+                criteria=event.entry_criteria(),
+                ip_address=by.ip_address,
+            )
         )
-        for event in events
-    ]
     return AuditEntry.objects.bulk_create(entries)

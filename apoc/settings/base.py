@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp import constants as csp
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -24,7 +25,7 @@ DEBUG = env.bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1"])
 
 DJANGO_APPS = [
-    "django.contrib.admin",
+    "apoc.admin_apps.ApocAdminConfig",  # django.contrib.admin, its autocomplete logged
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -33,6 +34,7 @@ DJANGO_APPS = [
 ]
 THIRD_PARTY_APPS = [
     "axes",
+    "csp",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_countries",
@@ -48,12 +50,16 @@ INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "apoc.middleware.ContentSecurityPolicyMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "apoc.middleware.PermissionsPolicyMiddleware",
+    "apoc.middleware.DatabaseOutageMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "apoc.middleware.IdleTimeoutMiddleware",
     "apoc.middleware.DanishByDefaultMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Before any view, form or query sees the request; after the locale, for its page.
+    "apoc.middleware.RejectNulMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -179,21 +185,52 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
-# Content-Security-Policy, sent by apoc.middleware.ContentSecurityPolicyMiddleware.
+# Content-Security-Policy, sent by django-csp (csp.middleware.CSPMiddleware).
 # Scripts and styles come only from our own static files: no inline script,
 # style attribute or event handler runs, and nothing is evaluated from strings.
-# (Bootstrap draws its form icons from data: SVG images.) The shape is that of
-# Django 6.0's SECURE_CSP, whose middleware can replace ours on upgrade.
-SECURE_CSP = {
-    "default-src": ["'self'"],
-    "script-src": ["'self'"],
-    "style-src": ["'self'"],
-    "img-src": ["'self'", "data:"],
-    "font-src": ["'self'"],
-    "connect-src": ["'self'"],
-    "form-action": ["'self'"],
-    "frame-ancestors": ["'none'"],
-    "base-uri": ["'none'"],
+# (Bootstrap draws its form icons from data: SVG images.)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.SELF],
+        "script-src": [csp.SELF],
+        "style-src": [csp.SELF],
+        "img-src": [csp.SELF, "data:"],
+        "font-src": [csp.SELF],
+        "connect-src": [csp.SELF],
+        "form-action": [csp.SELF],
+        "frame-ancestors": [csp.NONE],
+        "base-uri": [csp.NONE],
+    },
+}
+
+# Permissions-Policy, sent by apoc.middleware.PermissionsPolicyMiddleware: the
+# browser features APOC's pages and the admin never use, denied to every
+# origin (an empty list), so that no injected or framed content can ask for
+# them. Printing the letter, copy and paste and file uploads need none of them.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "bluetooth",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
 }
 
 # Addresses (or networks, CIDR) of the reverse proxies in front of APOC. Only
@@ -291,9 +328,17 @@ APOC_TRAINING = env.bool("APOC_TRAINING", default=False)
 
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=1825)
 
+# Logs go to standard error, one line per event. A failed request is one line; a
+# traceback is logged only for a fault in the code. A database outage is one
+# WARNING line per request that got the 503 page and one ERROR per outage, with
+# a count (apoc.middleware.database_error_response); django.request, which would
+# log each 503 again at ERROR, leaves them out (apoc.logs.SkipDatabaseUnavailable).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {
+        "skip_database_unavailable": {"()": "apoc.logs.SkipDatabaseUnavailable"},
+    },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
     },
@@ -303,6 +348,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("APOC_LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        "django.request": {"filters": ["skip_database_unavailable"]},
     },
 }
 

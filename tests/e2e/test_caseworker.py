@@ -59,6 +59,9 @@ def test_caseworker_registers_prints_finds_and_cannot_register_twice(page, shots
     page.get_by_label("Søg efter en registrering").fill("stefan taranu")
     page.get_by_label("Søg efter en registrering").press("Enter")
     page.get_by_role("heading", name="1 resultat").wait_for()
+    # Posted, then redirected to a key: what was searched for is in no URL.
+    assert "/registreringer/soeg/?s=" in page.url
+    assert "stefan" not in page.url and "taranu" not in page.url
     row = page.get_by_role("row").filter(has_text="Ștefan Țăranu")
     assert row.count() == 1
     assert registration.masked_personnummer in row.inner_text()
@@ -66,6 +69,18 @@ def test_caseworker_registers_prints_finds_and_cannot_register_twice(page, shots
     shots(page, "search-results")
     row.get_by_role("link", name="Ștefan Țăranu").click()
     page.wait_for_url(f"**/registreringer/{registration.pk}/")
+    # Back shows the results again; so does a reload; the number typed never enters a URL.
+    page.go_back()
+    page.get_by_role("heading", name="1 resultat").wait_for()
+    page.reload()
+    page.get_by_role("heading", name="1 resultat").wait_for()
+    box = page.locator("main input[name=q]")
+    box.fill(number)
+    box.press("Enter")
+    page.get_by_role("heading", name="1 resultat").wait_for()
+    assert number not in page.url and number.replace("-", "") not in page.url
+    history = page.evaluate("() => window.location.href + ' ' + document.referrer")
+    assert number not in history
 
     # 6. The same person again is stopped by the duplicate check.
     page.goto("/registreringer/ny/")

@@ -308,10 +308,17 @@ def test_every_list_and_search_is_logged_with_its_criteria(supervisor_client, su
         "q": number.replace("-", ""),
         "filters": {"category__exact": "A"},
         "personnummer": number,
+        "shown": [people["kowalski"].pk],
     }
+    assert entry.subject_type == "registrations.registration"
     supervisor_client.get(CHANGELIST)
     assert AuditEntry.objects.filter(action="search").count() == 2
-    assert AuditEntry.objects.filter(action="search").first().criteria == {"q": "", "filters": {}}
+    shown = sorted(r.pk for r in people.values() if r.jobcentre_id == supervisor.jobcentre_id)
+    assert AuditEntry.objects.filter(action="search").first().criteria == {
+        "q": "",
+        "filters": {},
+        "shown": shown,
+    }
 
 
 def test_changelist_query_count_does_not_grow_with_rows(
@@ -539,8 +546,13 @@ def test_flag_a_batch_goes_through_a_comment_page(supervisor_client, supervisor)
     assert done.status_code == 302
     assert [status_of(r) for r in rows] == ["flagged", "flagged"]
     assert texts(done) == ["2 registreringer er markeret til opfølgning."]
-    comments = set(AuditEntry.objects.values_list("criteria__comment", flat=True))
-    assert comments == {"Indrejsedato ser forkert ud"}
+    reviews = AuditEntry.objects.filter(action="review")
+    assert set(reviews.values_list("criteria__comment", flat=True)) == {
+        "Indrejsedato ser forkert ud"
+    }
+    # The comment pages named both registrations: each showing is logged as a list.
+    pages = AuditEntry.objects.filter(action="list", criteria__page="flag")
+    assert [e.criteria["shown"] for e in pages] == [sorted(selected)] * 2
 
 
 def test_annul_a_batch_needs_a_reason_and_sets_cpr_status_30(supervisor_client, supervisor):
@@ -613,6 +625,7 @@ def test_export_is_the_filtered_list_with_masked_numbers_and_is_logged(
         "rows": 1,
         "full_personnummer": False,
         "format": "csv",
+        "shown": [ionescu.pk],
     }
 
 
@@ -782,3 +795,19 @@ def test_a_supervisors_day_review_in_admin(client, copenhagen, odense):
     actions = list(AuditEntry.objects.order_by("id").values_list("action", flat=True))
     assert actions.count("review") == 4 and actions.count("annul") == 1
     assert actions.count("search") >= 2
+
+
+def test_the_export_holds_only_the_rows_its_log_entry_names(people):
+    """Rows added after the ids were read (and logged) stay out of the file."""
+    from array import array
+
+    from registrations.admin_views import csv_rows
+    from registrations.models import Registration
+
+    logged = array("q", sorted([people["ionescu"].pk, people["asylum"].pk]))
+    RegistrationFactory(jobcentre=people["ionescu"].jobcentre, surname="Senere")
+    lines = list(csv_rows(Registration.objects.all(), full_personnummer=True, only=logged))
+    body = "".join(lines)
+    assert len(lines) == 3
+    assert people["ionescu"].personnummer in body and people["asylum"].personnummer in body
+    assert people["kowalski"].personnummer not in body and "Senere" not in body

@@ -81,13 +81,39 @@ def test_a_person_cpr_knows_keeps_the_number_and_gets_no_new_one(caseworker_clie
         registration.created_by,
     )
     assert check.candidates[0]["masked"] == "010190-XXXX"
-    entry = AuditEntry.objects.get(action="cpr_lookup")
+    shown, entry = AuditEntry.objects.filter(action="cpr_lookup").order_by("id")
+    # The candidates shown at the first post, by their full numbers (the page had them masked) ...
+    assert shown.criteria == {
+        "kind": "search",
+        "result": "candidates_shown",
+        "candidates": ["010190-2000"],
+    }
+    # ... and the answer, with the registration.
     assert entry.criteria == {
         "kind": "search",
         "result": "person_confirmed",
         "found": 1,
         "chosen": "010190-XXXX",
     }
+    assert "opslag i CPR" in _audit_for("010190-2000")
+
+
+def _audit_for(number: str) -> str:
+    out = StringIO()
+    call_command("audit_for", number, stdout=out)
+    return out.getvalue()
+
+
+def test_candidates_shown_and_left_are_logged_for_each_of_them(caseworker_client, cpr):
+    """An intake given up after CPR showed people still leaves who was shown."""
+    data = intake_post(**ANNA)
+    assert caseworker_client.post(INTAKE, data).status_code == 409
+    assert post(caseworker_client, {**data, "cpr_choice": "none"}).status_code == 422
+    assert not Registration.objects.exists()
+    entries = AuditEntry.objects.filter(action="cpr_lookup")
+    assert [e.criteria["candidates"] for e in entries] == [["010190-2000"], ["010190-2000"]]
+    text = _audit_for("010190-2000")
+    assert text.count("opslag i CPR") == 2
 
 
 def test_not_the_person_needs_a_reason_and_then_a_new_number_is_given(caseworker_client, cpr):

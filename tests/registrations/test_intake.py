@@ -246,6 +246,11 @@ NASTY = [
 def test_bad_text_is_a_form_error_or_escaped_never_a_500(caseworker_client, field, value):
     response = submit(caseworker_client, **{field: value})
     assert response.status_code in (302, 400)
+    if "\x00" in value:  # refused before the form (apoc.middleware.RejectNulMiddleware)
+        assert response.status_code == 400
+        assert "ugyldigt tegn (NUL)" in response.content.decode()
+        assert not Allocation.objects.exists()
+        return
     if response.status_code == 400:
         assert field in response.context["form"].errors
         assert "<script>alert" not in response.content.decode()

@@ -3,6 +3,7 @@
 from datetime import date
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from apoc.audit.models import AuditEntry
@@ -85,7 +86,8 @@ def test_document_has_no_public_url(caseworker):
 
 
 def search(client, q):
-    return client.get(reverse("registrations:search"), {"q": q})
+    """The search as the browser makes it: a POST, then the redirect to ``?s=<key>``."""
+    return client.post(reverse("registrations:search"), {"q": q}, follow=True)
 
 
 @pytest.fixture
@@ -136,7 +138,13 @@ def test_search_by_personnummer_is_exact_and_logged_with_its_criteria(
     response = search(caseworker_client, stefan.personnummer.replace("-", ""))
     assert [r.pk for r in response.context["results"]] == [stefan.pk]
     entry = AuditEntry.objects.get(action="search")
-    assert entry.criteria == {"kind": "personnummer", "value": stefan.personnummer, "results": 1}
+    assert entry.criteria == {
+        "kind": "personnummer",
+        "value": stefan.personnummer,
+        "results": 1,
+        "shown": [stefan.pk],
+    }
+    assert (entry.subject_type, entry.subject_id) == ("registrations.registration", None)
     assert entry.user == caseworker
 
 
@@ -151,8 +159,71 @@ def test_search_does_not_reach_other_jobcentres(caseworker_client, odense):
 )
 def test_odd_searches_never_fail(caseworker_client, stefan, query):
     response = search(caseworker_client, query)
-    assert response.status_code == 200
+    # A NUL byte is refused before the view (400), an overlong text is a form error (400).
+    assert response.status_code == (400 if query in ("\x00", "a" * 500) else 200)
     assert "<script>alert" not in response.content.decode()
+
+
+# --- The search never puts what was searched for into a URL -------------------------------------
+
+
+def test_a_search_is_posted_and_redirected_to_a_key_without_the_number(caseworker_client, stefan):
+    number = stefan.personnummer
+    response = caseworker_client.post(reverse("registrations:search"), {"q": number})
+    assert response.status_code == 303
+    location = response["Location"]
+    assert location.startswith(reverse("registrations:search") + "?s=")
+    for part in (number, number.replace("-", ""), number[:6], "q="):
+        assert part not in location
+    results = caseworker_client.get(location)
+    assert [r.pk for r in results.context["results"]] == [stefan.pk]
+    assert f'value="{number}"' in results.content.decode()  # the box shows what was searched
+    assert results["Cache-Control"].startswith("max-age=0")
+    assert "no-store" in results["Cache-Control"]
+
+
+def test_reload_and_back_show_the_results_again_and_log_each_showing(caseworker_client, stefan):
+    first = caseworker_client.post(reverse("registrations:search"), {"q": "Taranu"})
+    second = caseworker_client.post(reverse("registrations:search"), {"q": "Kowalski"})
+    assert first["Location"] != second["Location"]
+    for location in (first["Location"], second["Location"], first["Location"]):
+        assert caseworker_client.get(location).status_code == 200
+    shown = list(AuditEntry.objects.filter(action="search").order_by("id"))
+    assert [e.criteria["value"] for e in shown] == ["Taranu", "Kowalski", "Taranu"]
+    assert shown[0].criteria["shown"] == [stefan.pk]
+
+
+def test_a_search_key_is_only_good_in_its_own_session(caseworker_client, caseworker, stefan):
+    location = caseworker_client.post(reverse("registrations:search"), {"q": "Taranu"})["Location"]
+    other = Client()
+    other.force_login(caseworker)  # the same caseworker, another browser
+    response = other.get(location)
+    assert response.status_code == 404
+    assert "Søgningen er ikke gemt længere" in response.content.decode()
+    assert response.context.get("results") is None
+    assert not AuditEntry.objects.filter(action="search").exists()
+    assert caseworker_client.get(reverse("registrations:search") + "?s=nonsense").status_code == 404
+
+
+def test_a_session_keeps_only_its_newest_searches(caseworker_client, stefan):
+    from registrations.views import SEARCHES_KEPT
+
+    locations = [
+        caseworker_client.post(reverse("registrations:search"), {"q": f"navn {i}"})["Location"]
+        for i in range(SEARCHES_KEPT + 3)
+    ]
+    assert len(caseworker_client.session["searches"]) == SEARCHES_KEPT
+    assert caseworker_client.get(locations[0]).status_code == 404
+    assert caseworker_client.get(locations[-1]).status_code == 200
+
+
+def test_the_search_boxes_post_with_a_csrf_token(caseworker_client):
+    for page in (reverse("registrations:home"), reverse("registrations:search")):
+        body = caseworker_client.get(page).content.decode()
+        form = body[body.index('role="search"') - 200 : body.index('role="search"')]
+        assert 'method="post"' in form, page
+        assert 'action="/registreringer/soeg/"' in form, page
+        assert "csrfmiddlewaretoken" in body, page
 
 
 def test_offer_is_recorded_and_logged(caseworker_client, caseworker):
