@@ -6,7 +6,10 @@ check, eligibility, duplicate check, allocation, registration, access log),
 and counts the queries it makes. Prints intake_p50_ms, intake_p95_ms,
 intake_queries, and intake_ratio against a GET of the login page (a trivial
 view through the same middleware) measured in the same run; then
-mrz_parse_per_s, against bare check-digit verification of the same MRZs.
+mrz_parse_per_s, against bare check-digit verification of the same MRZs. Also the blank
+intake form's GET (three lists of every country, the caseworker's first page of every
+intake): intake_form_p50_ms, intake_form_p95_ms and intake_form_ratio against the same
+trivial view.
 """
 
 from __future__ import annotations
@@ -116,21 +119,33 @@ def main() -> None:
         assert response.status_code in (200, 302)
         return elapsed
 
+    def form() -> float:
+        start = time.perf_counter()
+        response = client.get("/registreringer/ny/")
+        elapsed = time.perf_counter() - start
+        assert response.status_code == 200, response.status_code
+        return elapsed
+
     for _ in range(WARMUP):
         post()
         trivial()
-    timings, query_counts, baseline = [], [], []
+        form()
+    timings, query_counts, baseline, forms = [], [], [], []
     for _ in range(ROUNDS):
         elapsed, queries = post()
         timings.append(elapsed)
         query_counts.append(queries)
         baseline.append(trivial())
+        forms.append(form())
     emit("intake_rounds", ROUNDS)
     emit("intake_p50_ms", percentile(timings, 50) * 1000)
     emit("intake_p95_ms", percentile(timings, 95) * 1000)
     emit("intake_queries", max(query_counts))
     emit("trivial_view_p50_ms", median(baseline) * 1000)
     emit("intake_ratio", median(timings) / median(baseline))
+    emit("intake_form_p50_ms", percentile(forms, 50) * 1000)
+    emit("intake_form_p95_ms", percentile(forms, 95) * 1000)
+    emit("intake_form_ratio", median(forms) / median(baseline))
 
     # Reading an MRZ is the first step of a scanned intake (bench/mrz.py has more).
     from bench.mrz import TODAY, baseline_verify, make_mrzs
