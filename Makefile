@@ -3,8 +3,11 @@
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
+# Where `make run` and `make serve` listen: `make run PORT=8001`, `make run HOST=0.0.0.0`
+# (every address of the machine); `HOST=` leaves the host to runserver (127.0.0.1).
 HOST ?= 127.0.0.1
 PORT ?= 8000
+ADDRESS := $(if $(HOST),$(HOST):,)$(PORT)
 
 AXE := node_modules/axe-core/axe.min.js
 
@@ -44,11 +47,14 @@ $(AXE): package.json package-lock.json
 
 browser-deps: $(AXE)
 
+# The checks first, then the demo's summary (address, users, password), then the server:
+# the summary is in the last lines before the server's own.
 run: install
 	mkdir -p var
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	$(PY) manage.py check
+	$(PY) manage.py seed_demo --address "$(ADDRESS)"
+	$(PY) manage.py runserver --skip-checks "$(ADDRESS)"
 
 test: install browser-deps
 	$(VENV)/bin/pytest
@@ -72,9 +78,10 @@ bench: install
 # (README, Operations). Refuses to start while the deploy check warns.
 serve: export DJANGO_SETTINGS_MODULE = apoc.settings.production
 serve: install
-	$(PY) manage.py check --deploy --fail-level WARNING
+	APOC_SILENCED_CHECKS=registrations.W001 $(PY) manage.py check --deploy --fail-level WARNING
+	$(PY) manage.py check
 	$(PY) manage.py collectstatic --noinput --verbosity 0
-	APOC_BIND="$${APOC_BIND:-$(HOST):$(PORT)}" $(VENV)/bin/gunicorn --config gunicorn.conf.py apoc.wsgi
+	APOC_BIND="$${APOC_BIND:-$(if $(HOST),$(HOST),127.0.0.1):$(PORT)}" $(VENV)/bin/gunicorn --config gunicorn.conf.py apoc.wsgi
 
 # The msgids are Danish, so English is the only catalogue. After this, translate every
 # entry with an empty msgstr in locale/en/LC_MESSAGES/django.po and run it again to

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from apoc.audit import registry
 
-from .models import Allocation
+from .models import Allocation, CprStatus, StatusSource
 from .personnummer import mask_all, parse
 
 
@@ -38,3 +39,13 @@ def register() -> None:
     registry.register_person_subjects(_allocation)
     registry.register_person_summary(_summary)
     registry.register_subject_label("cpr.allocation", "personnummeret")
+    # A change of CPR status (cpr.services): the new status, the old, when, and the source.
+    # "from" is also a review's previous status: both names are kept.
+    registry.register_details(
+        {"cpr_status": _("CPR-status"), "effective": _("gældende fra"), "source": _("kilde")},
+        values={
+            "cpr_status": dict(CprStatus.choices),
+            "from": dict(CprStatus.choices),
+            "source": dict(StatusSource.choices),
+        },
+    )

@@ -50,6 +50,7 @@ __all__ = [
     "danish_name",
     "is_eea_or_swiss",
     "is_nordic",
+    "language_of",
     "special_nationality",
 ]
 
@@ -164,6 +165,20 @@ SPECIAL_NATIONALITIES: tuple[SpecialNationality, ...] = (
         "XX", "XXX", gettext_noop("Ukendt statsborgerskab"), "Unspecified nationality"
     ),
 )
+#: The language (ISO 639-1) a citizen of each member state reads, where the state has
+#: one official language or one that nearly all its citizens read; the intake offers
+#: it for the Jobnet letter. Belgium (Dutch, French, German), Luxembourg (Luxembourgish,
+#: French, German) and Switzerland (German, French, Italian, Romansh) have several of
+#: equal standing, so the caseworker asks. Finland: Finnish (Swedish for 5 %). Ireland:
+#: English (the letter's English page; Irish is the first official language, but few
+#: read it daily). Malta: Maltese (English is printed anyway). Norway: Bokmål.
+LANGUAGES: dict[str, str] = {
+    "AT": "de", "BG": "bg", "CY": "el", "CZ": "cs", "DE": "de", "DK": "da", "EE": "et",
+    "ES": "es", "FI": "fi", "FR": "fr", "GR": "el", "HR": "hr", "HU": "hu", "IE": "en",
+    "IS": "is", "IT": "it", "LI": "de", "LT": "lt", "LV": "lv", "MT": "mt", "NL": "nl",
+    "NO": "nb", "PL": "pl", "PT": "pt", "RO": "ro", "SE": "sv", "SI": "sl", "SK": "sk",
+}  # fmt: skip
+
 _SPECIAL_BY_ICAO = {n.icao: n for n in SPECIAL_NATIONALITIES}
 _SPECIAL_BY_ALPHA2 = {n.alpha2: n for n in SPECIAL_NATIONALITIES}
 
@@ -211,6 +226,12 @@ def is_eea_or_swiss(alpha2: str) -> bool:
 def is_nordic(alpha2: str) -> bool:
     """Whether the nationality is Danish, Finnish, Icelandic, Norwegian or Swedish."""
     return _normal(alpha2) in NORDIC
+
+
+def language_of(alpha2: str) -> str:
+    """The language (ISO 639-1) of a nationality's letters, or "" when the nationality
+    gives none: a state with several languages of equal standing, or outside the table."""
+    return LANGUAGES.get(_normal(alpha2), "")
 
 
 def special_nationality(code: str) -> SpecialNationality | None:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
+from apoc.dates import MONTH_NAMES
 from apoc.exceptions import DomainError, Msg, gettext_noop
 
 __all__ = [
@@ -61,20 +62,7 @@ LAST_DATE = date(2057, 12, 31)
 PATTERN = re.compile(r"([0-9]{6})[- ]?([0-9]{4})")
 _IN_TEXT = re.compile(rf"\b{PATTERN.pattern}\b")
 
-_MONTHS = (
-    gettext_noop("januar"),
-    gettext_noop("februar"),
-    gettext_noop("marts"),
-    gettext_noop("april"),
-    gettext_noop("maj"),
-    gettext_noop("juni"),
-    gettext_noop("juli"),
-    gettext_noop("august"),
-    gettext_noop("september"),
-    gettext_noop("oktober"),
-    gettext_noop("november"),
-    gettext_noop("december"),
-)
+_MONTHS = MONTH_NAMES  # msgids, shared with apoc.dates
 
 
 class InvalidPersonnummer(DomainError, ValueError):

@@ -46,6 +46,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
+from apoc.accounts.contact import Hours, is_contactable
 from apoc.exceptions import DomainError, gettext_noop
 from cpr.personnummer import InvalidPersonnummer, parse
 
@@ -168,6 +169,11 @@ class LetterData:
     always printed. ``training`` puts the training band on every page
     (:data:`TRAINING_NOTICE`): set it whenever the number or the login was made
     up in training mode.
+
+    The jobcentre's address, phone, e-mail and opening hours are printed in the
+    letterhead of every page, in the page's language; the invitation to get in
+    touch is printed only when they say how (:attr:`can_be_contacted`: a phone,
+    an e-mail, or an address with opening hours).
     """
 
     name: str
@@ -181,6 +187,7 @@ class LetterData:
     language: str = ""
     login_url: str = LOGIN_URL
     training: bool = False
+    jobcentre_opening_hours: tuple[Hours, ...] = ()
 
     def __post_init__(self) -> None:
         set_ = functools.partial(object.__setattr__, self)
@@ -204,6 +211,16 @@ class LetterData:
     @property
     def languages(self) -> tuple[str, ...]:
         return letter_languages(self.language)
+
+    @property
+    def can_be_contacted(self) -> bool:
+        """Whether the letter can say how to reach the jobcentre, and so invite it."""
+        return is_contactable(
+            phone=self.jobcentre_phone,
+            email=self.jobcentre_email,
+            address=", ".join(self.jobcentre_address_lines),
+            has_opening_hours=bool(self.jobcentre_opening_hours),
+        )
 
 
 @dataclass(frozen=True)
@@ -414,6 +431,9 @@ def _letterhead(page: _Page, data: LetterData, texts: dict[str, Any]) -> float:
         contact.append(f"{texts['phone']}: {data.jobcentre_phone}")
     if data.jobcentre_email:
         contact.append(f"{texts['email']}: {data.jobcentre_email}")
+    if data.jobcentre_opening_hours:
+        hours = _opening_hours(data.jobcentre_opening_hours, texts)
+        contact.append(f"{texts['opening_hours']}: {hours}")
     for line in contact:
         y = page.paragraph(
             y,
@@ -586,13 +606,28 @@ def _layout_page(
     y = page.paragraph(y, texts["mitid"], after=2)
     y = page.paragraph(y, texts["keep_safe"], font=BOLD, after=4)
 
-    y = page.paragraph(y, texts["contact"], after=2)
+    if data.can_be_contacted:
+        y = page.paragraph(y, texts["contact"], after=2)
     y = page.paragraph(y, texts["regards"], after=0)
     y = page.paragraph(y, data.jobcentre_name, after=0)
 
     footer = texts["page"].format(page=number, pages=len(languages))
     page.text((210 - _width(footer, REGULAR, 8) / MM) / 2, FOOTER_Y * MM, footer, REGULAR, 8, MUTED)
     return page, y
+
+
+def _opening_hours(hours: Sequence[Hours], texts: dict[str, Any]) -> str:
+    """The hours in the page's language: "Monday–Thursday 9:00–15:00, Friday 9:00–13:00"."""
+    days = texts["weekdays"]
+
+    def clock(value: tuple[int, int]) -> str:
+        return texts["time"].format(hour=value[0], minute=f"{value[1]:02d}")
+
+    parts = []
+    for h in hours:
+        span = days[h.first] if h.last == h.first else f"{days[h.first]}–{days[h.last]}"
+        parts.append(f"{span} {clock(h.opens)}–{clock(h.closes)}")
+    return ", ".join(parts)
 
 
 def _fit_page(

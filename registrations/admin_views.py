@@ -36,7 +36,7 @@ from apoc.audit.services import Action, Shown, audit_record
 from cpr.models import CprStatus, StatusSource
 
 from . import lifecycle
-from .dates import RangedDateField
+from .forms import DateField
 from .intake import REASON_TEMPLATES
 from .models import (
     AnnulmentReason,
@@ -488,11 +488,7 @@ class CprStatusForm(forms.Form):
             if code not in (CprStatus.NO_RESIDENCE, CprStatus.ANNULLED)
         ],
     )
-    effective_date = RangedDateField(
-        label=_("Gældende fra"),
-        widget=forms.DateInput(attrs={"type": "date"}),
-        range_name="effective_date",
-    )
+    effective_date = DateField(label=_("Gældende fra"), range_name="effective_date")
     source = forms.ChoiceField(
         label=_("Kilde"),
         choices=[

@@ -7,6 +7,7 @@ class RegistrationsConfig(AppConfig):
     verbose_name = _("Registreringer")
 
     def ready(self) -> None:
-        from . import audit
+        from . import audit, checks
 
         audit.register()
+        checks.register()

@@ -15,11 +15,21 @@ from typing import Any
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from apoc.accounts.models import Jobcentre
 from apoc.audit import registry
 from apoc.audit.models import Action
 from jobnet.models import JobnetAccount
 
-from .models import LETTER_LANGUAGES, OfferKind, Registration, ReviewStatus
+from .models import (
+    LETTER_LANGUAGES,
+    AnnulmentReason,
+    CprCheck,
+    JobseekerEnd,
+    OfferKind,
+    Registration,
+    ReviewStatus,
+)
+from .retention import MINIMISED_FIELDS
 
 #: How far the links of annulments are followed (a person annulled and registered again).
 _LINK_ROUNDS = 5
@@ -91,6 +101,10 @@ _SEARCH_KINDS = {
 }
 
 
+#: What was asked of CPR (registrations.cpr_check): a number's look-up or a search.
+_CPR_CHECK_KINDS = {"number": _("opslag på nummeret"), "search": _("søgning på navn")}
+
+
 def _register_details() -> None:
     """The keys this app and its Jobnet accounts write in the log's details, and their codes."""
     statuses = dict(ReviewStatus.choices)
@@ -116,7 +130,24 @@ def _register_details() -> None:
             # Jobnet letters and accounts
             "languages": _("sprog"),
             "status": _("status"),
-            "source": _("login"),
+            "source": _("kilde"),
+            # The life of a registration: jobseeker, transfers, annulments, new numbers
+            "jobseeker": _("som jobsøgende"),
+            "from_jobcentre": _("fra jobcenter"),
+            "to_jobcentre": _("til jobcenter"),
+            "cause": _("årsag"),
+            "survivor": _("personen beholder"),
+            "new_number": _("nyt personnummer"),
+            # The look-up in CPR
+            "result": _("resultat"),
+            "found": _("fundet i CPR"),
+            "chosen": _("valgt"),
+            # Retention
+            "deleted": _("slettet"),
+            "fields": _("felter"),
+            "review_status": _("gennemgang"),
+            "reviewed_at": _("gennemgået"),
+            "status_since": _("status siden"),
             # The change list's filters
             "review_status__exact": _("gennemgang"),
             "category__exact": _("kategori"),
@@ -129,7 +160,7 @@ def _register_details() -> None:
             "from": statuses,
             "to": statuses,
             "review_status__exact": statuses,
-            "kind": {**_SEARCH_KINDS, **dict(OfferKind.choices)},
+            "kind": {**_SEARCH_KINDS, **dict(OfferKind.choices), **_CPR_CHECK_KINDS},
             "languages": dict(LETTER_LANGUAGES),
             "list": {"today": _("dagens registreringer")},
             "page": {
@@ -144,8 +175,51 @@ def _register_details() -> None:
             },
             "status": dict(JobnetAccount.Status.choices),
             "source": dict(JobnetAccount.Source.choices),
+            "jobseeker": {"start": _("tilmeldt"), "end": _("afmeldt")},
+            "reason": {
+                **dict(JobseekerEnd.choices),
+                "review_ended": _("gennemgangen er afsluttet"),
+                "cpr_status": _("ændret CPR-status"),
+            },
+            "cause": dict(AnnulmentReason.choices),
+            "new_number": {"allowed": _("tilladt")},
+            "result": {**dict(CprCheck.Result.choices), **_RECONCILE_OUTCOMES},
+            "deleted": {
+                "document": _("billedet af ID-dokumentet"),
+                "contact_data": _("kontaktoplysningerne"),
+            },
+            "fields": {
+                field.name: field.verbose_name
+                for field in Registration._meta.concrete_fields
+                if field.name in MINIMISED_FIELDS
+            },
+            "review_status": statuses,
+        },
+        namers={
+            "from_jobcentre": _jobcentre_name,
+            "to_jobcentre": _jobcentre_name,
+            "survivor": _masked_personnummer,
         },
     )
+
+
+#: What the nightly reconciliation (registrations.reconcile) found, by outcome.
+_RECONCILE_OUTCOMES = {
+    "confirmed": _("bekræftet af CPR"),
+    "status_changed": _("ændret CPR-status registreret"),
+    "not_found": _("nummeret findes ikke i CPR"),
+    "annulled_in_cpr": _("nummeret er annulleret i CPR"),
+    "name_differs": _("navnet afviger fra CPR"),
+}
+
+
+def _jobcentre_name(pk: Any) -> str | None:
+    return Jobcentre.objects.filter(pk=pk).values_list("name", flat=True).first()
+
+
+def _masked_personnummer(pk: Any) -> str | None:
+    found = Registration.objects.filter(pk=pk).select_related("allocation").first()
+    return found.masked_personnummer if found is not None else None
 
 
 #: What a retention deletion (registrations.retention) deleted, in the person's words.

@@ -1,6 +1,6 @@
 """The dates the caseworker's and the supervisor's forms accept: one place for the ranges.
 
-A date field of a form is a :class:`RangedDateField` naming its range here. A
+A date field of a form (:class:`registrations.forms.DateField`) names its range here. A
 date outside it is a form error next to the field that names the range
 ("Datoen skal ligge mellem 02.12.1906 og 02.12.2026."), before any rule or
 query sees it: an entry date of 0001-01-01 or a PD U2 date of 9999-12-31 is a
@@ -14,14 +14,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
-from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ["DATE_RANGES", "DateRange", "RangedDateField", "years_from_today"]
+__all__ = ["DATE_RANGES", "DateRange", "years_from_today"]
 
 
 def _shift_years(day: date, years: int) -> date:
@@ -85,17 +82,3 @@ DATE_RANGES: dict[str, DateRange] = {
     # A changed CPR status (admin): it has taken effect, within the numbers' lifetime here.
     "effective_date": DateRange(years_from_today(-10), years_from_today(0)),
 }
-
-
-class RangedDateField(forms.DateField):
-    """A date field whose value must lie in its range from :data:`DATE_RANGES`."""
-
-    def __init__(self, *args: Any, range_name: str, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.range_name = range_name
-        self.date_range = DATE_RANGES[range_name]
-
-    def validate(self, value: Any) -> None:
-        super().validate(value)
-        if value not in self.empty_values:
-            self.date_range.check(value, timezone.localdate())

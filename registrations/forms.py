@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import unicodedata
+from datetime import date, datetime
+from typing import Any
 
-from crispy_forms.bootstrap import StrictButton
+from crispy_forms.bootstrap import InlineRadios, StrictButton
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Fieldset, Layout, Submit
 from django import forms
@@ -12,12 +15,21 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.urls import reverse_lazy
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from cpr.countries import SPECIAL_NATIONALITIES, is_eea_or_swiss
+from apoc.dates import FORMAT_HINT, InvalidDate, format_date, parse_date
+from cpr.countries import (
+    COUNTRIES,
+    LANGUAGES,
+    SPECIAL_NATIONALITIES,
+    by_alpha2,
+    is_eea_or_swiss,
+    language_of,
+)
 from cpr.eligibility import TEMPLATES
 from cpr.personnummer import InvalidPersonnummer, parse
 from cpr.registry import get_registry
@@ -26,7 +38,7 @@ from jobnet.credentials import is_typed_password, is_typed_username
 from jobnet.exceptions import InvalidTypedPassword, InvalidTypedUsername
 from jobnet.letters import Credentials
 
-from .dates import RangedDateField
+from .dates import DATE_RANGES
 from .intake import CONFIRMABLE_CODES
 from .models import (
     LETTER_LANGUAGES,
@@ -82,11 +94,68 @@ class AreaField(forms.CharField):
         super().__init__(*args, **kwargs)
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
+class DateInput(forms.TextInput):
+    """A date typed the Danish way, ``DD.MM.ÅÅÅÅ``, whatever the browser's locale.
+
+    Not ``<input type="date">``: its field order follows the browser's own locale,
+    and an English browser reads 02/03/1990 as 3 February. One text field rather
+    than the GOV.UK design system's three (day, month, year): the same keys or
+    fewer for every date, and one Tab stop (tests/e2e/test_dates.py measures both).
+    """
 
     def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
+        defaults = {
+            "class": "apoc-date",
+            "inputmode": "numeric",
+            "autocomplete": "off",
+            "spellcheck": "false",
+            "maxlength": "20",
+        }
+        super().__init__(attrs={**defaults, **(attrs or {})})
+
+    def format_value(self, value):
+        if isinstance(value, date):
+            return format_date(value)
+        return super().format_value(value)
+
+
+class DateField(forms.DateField):
+    """A date read day first (:func:`apoc.dates.parse_date`): ``29021984``, ``29.02.1984``,
+    ``29-02-1984``, ``29/02/1984`` or ISO ``1984-02-29``; a two-digit year or a day the
+    month does not have is refused with a message that names it, and so is a date outside
+    the field's range in :data:`registrations.dates.DATE_RANGES` (``range_name``)."""
+
+    widget = DateInput
+
+    def __init__(self, *, range_name: str, help_text="", **kwargs):
+        hint = _(FORMAT_HINT)
+        kwargs["help_text"] = format_lazy("{}. {}", hint, help_text) if help_text else hint
+        super().__init__(**kwargs)
+        self.range_name = range_name
+        self.date_range = DATE_RANGES[range_name]
+
+    def validate(self, value):
+        super().validate(value)
+        if value not in self.empty_values:
+            self.date_range.check(value, timezone.localdate())
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, datetime):
+            return value.date()
+        if isinstance(value, date):
+            return value
+        try:
+            return parse_date(str(value))
+        except InvalidDate as error:
+            raise ValidationError(error.message_in(gettext), code=error.code) from None
+
+    def has_changed(self, initial, data):
+        try:
+            return self.to_python(data) != self.to_python(initial)
+        except ValidationError:
+            return True
 
 
 def country_choices(*, flag_eea: bool, special: bool = False) -> list[tuple[str, object]]:
@@ -130,6 +199,79 @@ def announce_required_selects(form: forms.Form) -> None:
             widget.attrs["aria-required"] = "true"
 
 
+def shown_when(name: str, *values: str) -> dict[str, str]:
+    """Attributes for a block of the intake form that matters only when the field ``name``
+    has one of ``values`` (a radio group), or is ticked (a check box, no values).
+
+    ``static/intake.js`` hides and disables such a block otherwise, so that what is not
+    shown is not sent either; without the script every block is shown, and each says
+    which category it belongs to. The server ignores what does not belong to the
+    chosen category (:func:`registrations.intake.intake_decide`).
+    """
+    attrs = {"data_shown_when": name}
+    if values:
+        attrs["data_shown_for"] = " ".join(values)
+    return attrs
+
+
+#: Member states with several languages of equal standing: the caseworker chooses.
+MULTILINGUAL = tuple(c.alpha2 for c in COUNTRIES if not language_of(c.alpha2))
+#: Stands for any nationality outside the EU/EEA table in :func:`derived_language_label`.
+OUTSIDE_THE_TABLE = "*"
+
+
+def derived_letter_language(nationality: str) -> str | None:
+    """The letter language that follows from the nationality (:func:`cpr.countries.language_of`),
+    "en" where the person's language has no letter (Danish and English only), or None for a
+    member state with several languages, where the caseworker must choose."""
+    code = language_of(nationality)
+    if code:
+        return code
+    if by_alpha2(nationality) is not None:
+        return None
+    return "en"
+
+
+def derived_language_label(nationality: str) -> str:
+    """What the letter language's empty choice says for ``nationality`` ("" for none yet)."""
+    if not nationality:
+        return gettext("følger statsborgerskabet")
+    if nationality == OUTSIDE_THE_TABLE:
+        code: str | None = "en"
+    else:
+        code = derived_letter_language(nationality)
+    if code is None:
+        return gettext("vælg et sprog: statsborgerskabet giver flere")
+    if code == "en":
+        return gettext("kun dansk og engelsk (følger statsborgerskabet)")
+    return gettext("%(language)s (følger statsborgerskabet)") % {
+        "language": dict(LETTER_LANGUAGES)[code]
+    }
+
+
+#: The person's and the document's fields of the MRZ, as the form lays them out in rows.
+PERSON_ROW = (("birth_date", "col-md-3"), ("sex", "col-md-4"), ("nationality", "col-md-5"))
+DOCUMENT_ROW = (
+    ("document_type", "col-md-3"),
+    ("document_number", "col-md-3"),
+    ("document_country", "col-md-3"),
+    ("document_expiry", "col-md-3"),
+)
+#: What a complete reading fills in (both data lines' check digits held).
+MRZ_CORE = frozenset({"birth_date", "nationality", "document_number"})
+
+
+def _flat(choices) -> list[tuple[Any, Any]]:
+    """Choices with their groups opened (the countries come in groups)."""
+    flat = []
+    for value, label in choices:
+        if isinstance(label, list | tuple):
+            flat.extend(label)
+        else:
+            flat.append((value, label))
+    return flat
+
+
 class CountryChoiceField(forms.ChoiceField):
     def __init__(self, *, flag_eea: bool = False, special: bool = False, **kwargs):
         super().__init__(
@@ -154,8 +296,8 @@ class IntakeForm(forms.Form):
             }
         ),
         help_text=_(
-            "Scan eller indsæt de 2 eller 3 maskinlæsbare linjer nederst i dokumentet, og vælg "
-            "»Læs MRZ«. Felterne udfyldes, og du retter navnet til stavemåden i dokumentet."
+            "Scan dokumentet, eller indsæt de 2 eller 3 linjer nederst på det. Felterne "
+            "udfyldes, og du retter navnet til dokumentets stavemåde."
         ),
     )
 
@@ -164,41 +306,44 @@ class IntakeForm(forms.Form):
         label=_("Efternavn"),
         max_length=200,
         validators=[has_a_letter],
-        help_text=_("Præcis som i ID-dokumentet, med alle accenter og bogstaver."),
+        help_text=_("Som i ID-dokumentet, med alle accenter."),
     )
     given_names = TextField(
         label=_("Fornavne"),
         max_length=200,
         validators=[has_a_letter],
-        help_text=_("Alle fornavne og mellemnavne, som i ID-dokumentet."),
+        help_text=_("Alle fornavne og mellemnavne."),
     )
-    birth_date = RangedDateField(label=_("Fødselsdato"), widget=DateInput, range_name="birth_date")
+    birth_date = DateField(range_name="birth_date", label=_("Fødselsdato"))
     sex = forms.ChoiceField(
         label=_("Køn"),
         choices=Sex.choices,
         widget=forms.RadioSelect,
-        help_text=_("Det køn, personnummeret får: mand eller kvinde, som CPR registrerer det."),
+        help_text=_("Det køn, personnummeret får."),
     )
     nationality = CountryChoiceField(label=_("Statsborgerskab"), flag_eea=True, special=True)
     place_of_birth = TextField(label=_("Fødested"), max_length=200)
     country_of_birth = CountryChoiceField(label=_("Fødeland"))
 
     # Identity document
-    document_type = forms.ChoiceField(label=_("Dokumenttype"), choices=DocumentType.choices)
+    # No choice is made in advance: an empty choice a hurried caseworker would notice is
+    # safer than "pas" they might not (the MRZ fills it).
+    document_type = forms.ChoiceField(
+        label=_("Dokumenttype"), choices=[("", "---------"), *DocumentType.choices]
+    )
     document_number = TextField(label=_("Dokumentnummer"), max_length=40)
     document_country = CountryChoiceField(label=_("Udstedt af"))
-    document_expiry = RangedDateField(
+    document_expiry = DateField(
         range_name="document_expiry",
         label=_("Udløbsdato"),
         required=False,
-        widget=DateInput,
-        help_text=_("Kræves for pas og ID-kort. Et asylansøgerkort kan være uden."),
+        help_text=_("Kan mangle på et asylansøgerkort."),
     )
     document_sex = forms.ChoiceField(
         label=_("Køn i dokumentet"),
         choices=[("", _("som ovenfor")), *DocumentSex.choices],
         required=False,
-        help_text=_("Står der X eller <, vælger du ovenfor det køn, personnummeret skal have."),
+        help_text=_("Står der X eller <, vælger du ovenfor personnummerets køn."),
     )
     document_withheld = forms.BooleanField(
         label=_("Passet er inddraget eller tilbageholdt af en myndighed"), required=False
@@ -224,24 +369,30 @@ class IntakeForm(forms.Form):
         label=_("Opholdskommune"),
         choices=[("", "---------"), *MUNICIPALITY_CHOICES],
         required=False,
-        help_text=_("Kommunen, hvor personen opholder sig. Som udgangspunkt dit jobcenters."),
+        help_text=_("Som udgangspunkt dit jobcenters."),
     )
     phone = TextField(label=_("Telefon"), max_length=40, required=False)
     email = forms.EmailField(label=_("E-mail"), max_length=254, required=False)
+    # Empty is "the nationality's language", derived in clean() and shown as derived:
+    # the empty choice names it ("rumænsk (følger statsborgerskabet)"), and intake.js
+    # keeps that name up to date as the nationality changes.
     letter_language = forms.ChoiceField(
-        label=_("Sprog til Jobnet-brevet"), choices=LETTER_LANGUAGES, initial="en"
+        label=_("Sprog til Jobnet-brevet"),
+        choices=[("", ""), *LETTER_LANGUAGES],
+        required=False,
+        help_text=_("Brevet er også altid på dansk og engelsk."),
     )
-    entry_date = RangedDateField(label=_("Indrejsedato"), widget=DateInput, range_name="entry_date")
-    purpose = forms.ChoiceField(label=_("Formål med opholdet"), choices=Purpose.choices)
+    entry_date = DateField(range_name="entry_date", label=_("Indrejsedato"))
+    purpose = forms.ChoiceField(
+        label=_("Formål med opholdet"), choices=[("", "---------"), *Purpose.choices]
+    )
     expected_stay_months = forms.IntegerField(
-        label=_("Forventet opholdslængde i måneder"), min_value=0, max_value=600
+        label=_("Forventet ophold i måneder"), min_value=0, max_value=600
     )
     receives_pd_u2 = forms.BooleanField(
         label=_("Modtager arbejdsløshedsdagpenge fra hjemlandet (PD U2)"), required=False
     )
-    pd_u2_date = RangedDateField(
-        label=_("PD U2-dato"), required=False, widget=DateInput, range_name="pd_u2_date"
-    )
+    pd_u2_date = DateField(range_name="pd_u2_date", label=_("PD U2-dato"), required=False)
 
     # Category
     category = forms.ChoiceField(
@@ -250,38 +401,28 @@ class IntakeForm(forms.Form):
     jobseeker = forms.BooleanField(
         label=_("Personen vil også søge job og tilmeldes som jobsøgende (kategori B og C)"),
         required=False,
-        help_text=_("Kategori A tilmeldes altid. Kun jobsøgende får et Jobnet-brev."),
+        help_text=_("Kun jobsøgende får et Jobnet-brev. Kategori A tilmeldes altid."),
     )
     offer_kind = forms.ChoiceField(
-        label=_("Tilbud (kategori B)"),
+        label=_("Tilbud"),
         choices=[("", "---------"), *OfferKind.choices],
         required=False,
     )
-    offer_provider = TextField(
-        label=_("Udbyder af tilbuddet (kategori B)"), max_length=200, required=False
-    )
-    offer_starts_on = RangedDateField(
-        range_name="offer_starts_on",
-        label=_("Tilbuddet begynder (kategori B)"),
-        required=False,
-        widget=DateInput,
+    offer_provider = TextField(label=_("Udbyder af tilbuddet"), max_length=200, required=False)
+    offer_starts_on = DateField(
+        range_name="offer_starts_on", label=_("Tilbuddet begynder"), required=False
     )
     asylum_case_id = TextField(
-        label=_("Udlændingestyrelsens ID eller sagsnummer (kategori C)"),
+        label=_("Udlændingestyrelsens ID eller sagsnummer"),
         max_length=40,
         required=False,
     )
-    decision_date = RangedDateField(
-        range_name="decision_date",
-        label=_("Dato for afgørelsen om personlig assistance (kategori C)"),
-        required=False,
-        widget=DateInput,
+    decision_date = DateField(
+        range_name="decision_date", label=_("Dato for afgørelsen"), required=False
     )
-    decision_reference = TextField(
-        label=_("Afgørelsens reference (kategori C)"), max_length=100, required=False
-    )
+    decision_reference = TextField(label=_("Afgørelsens reference"), max_length=100, required=False)
     decision_by = TextField(
-        label=_("Afgørelsen er truffet af (kategori C)"),
+        label=_("Afgørelsen er truffet af"),
         max_length=200,
         required=False,
         help_text=_("Sagsbehandlerens navn og myndighed."),
@@ -333,6 +474,7 @@ class IntakeForm(forms.Form):
     ):
         super().__init__(*args, **kwargs)
         announce_required_selects(self)
+        self._show_derived_language()
         self.has_pending_document = has_pending_document
         # The picture is required until one has been received for this submission.
         self.fields["document_file"].required = not has_pending_document
@@ -354,18 +496,25 @@ class IntakeForm(forms.Form):
             "submission_token",
             Fieldset(
                 _("Scan af dokumentets MRZ"),
-                "mrz",
-                StrictButton(
-                    _("Læs MRZ"),
-                    type="submit",
-                    name="read_mrz",
-                    value="1",
-                    css_class="btn-outline-primary",
-                    formnovalidate="formnovalidate",
-                    formaction=reverse_lazy("registrations:intake_mrz"),
+                Div(
+                    Div("mrz", css_class="col-md-10"),
+                    Div(
+                        StrictButton(
+                            _("Læs MRZ"),
+                            type="submit",
+                            name="read_mrz",
+                            value="1",
+                            css_class="btn-outline-primary",
+                            formnovalidate="formnovalidate",
+                            formaction=reverse_lazy("registrations:intake_mrz"),
+                        ),
+                        css_class="col-md-2 apoc-mrz-button",
+                    ),
+                    css_class="row",
                 ),
-                css_class="border rounded p-3 bg-body-tertiary",
+                css_class="border rounded px-3 pt-3 bg-body-tertiary",
             ),
+            *self._read_from_mrz(),
             Fieldset(
                 _("Person"),
                 Div(
@@ -373,12 +522,7 @@ class IntakeForm(forms.Form):
                     Div("given_names", css_class="col-md-6"),
                     css_class="row",
                 ),
-                Div(
-                    Div("birth_date", css_class="col-md-4"),
-                    Div("sex", css_class="col-md-4"),
-                    Div("nationality", css_class="col-md-4"),
-                    css_class="row",
-                ),
+                self._row(PERSON_ROW),
                 Div(
                     Div("place_of_birth", css_class="col-md-6"),
                     Div("country_of_birth", css_class="col-md-6"),
@@ -387,73 +531,73 @@ class IntakeForm(forms.Form):
             ),
             Fieldset(
                 _("Identitetsdokument"),
+                self._row(DOCUMENT_ROW),
                 Div(
-                    Div("document_type", css_class="col-md-3"),
-                    Div("document_number", css_class="col-md-3"),
-                    Div("document_country", css_class="col-md-3"),
-                    Div("document_expiry", css_class="col-md-3"),
+                    Div("document_file", css_class="col-md-6"),
+                    Div("document_sex", css_class="col-md-3"),
+                    Div("document_withheld", css_class="col-md-3 apoc-check-row"),
                     css_class="row",
                 ),
-                Div(
-                    Div("document_sex", css_class="col-md-4"),
-                    Div("document_withheld", css_class="col-md-8"),
-                    css_class="row",
-                ),
-                "document_file",
             ),
             Fieldset(
                 _("Kontakt og ophold"),
-                Div(
-                    Div("foreign_id_number", css_class="col-md-6"),
-                    Div("letter_language", css_class="col-md-6"),
-                    css_class="row",
-                ),
                 Div(
                     Div("address_abroad", css_class="col-md-6"),
                     Div("stay_address", css_class="col-md-6"),
                     css_class="row",
                 ),
                 Div(
-                    Div("stay_co", css_class="col-md-4"),
-                    Div("stay_municipality", css_class="col-md-4"),
-                    Div("phone", css_class="col-md-4"),
-                    css_class="row",
-                ),
-                Div(Div("email", css_class="col-md-4"), css_class="row"),
-                Div(
-                    Div("entry_date", css_class="col-md-4"),
-                    Div("purpose", css_class="col-md-4"),
-                    Div("expected_stay_months", css_class="col-md-4"),
+                    Div("stay_co", css_class="col-md-3"),
+                    Div("stay_municipality", css_class="col-md-3"),
+                    Div("phone", css_class="col-md-3"),
+                    Div("email", css_class="col-md-3"),
                     css_class="row",
                 ),
                 Div(
-                    Div("receives_pd_u2", css_class="col-md-6"),
-                    Div("pd_u2_date", css_class="col-md-6"),
+                    Div("entry_date", css_class="col-md-3"),
+                    Div("purpose", css_class="col-md-3"),
+                    Div("expected_stay_months", css_class="col-md-3"),
+                    Div("foreign_id_number", css_class="col-md-3"),
+                    css_class="row",
+                ),
+                Div(
+                    Div("letter_language", css_class="col-md-5"),
+                    Div("receives_pd_u2", css_class="col-md-4 apoc-check-row"),
+                    Div("pd_u2_date", css_class="col-md-3", **shown_when("receives_pd_u2")),
                     css_class="row",
                 ),
             ),
+            # The radio group's own legend is the section's heading.
+            Div("category", css_class="apoc-category"),
             Fieldset(
-                _("Kategori"),
-                "category",
-                "jobseeker",
+                _("Kategori B: tilbuddet"),
                 Div(
                     Div("offer_kind", css_class="col-md-4"),
                     Div("offer_provider", css_class="col-md-4"),
                     Div("offer_starts_on", css_class="col-md-4"),
                     css_class="row",
                 ),
+                **shown_when("category", "B"),
+            ),
+            Fieldset(
+                _("Kategori C: afgørelsen om personlig assistance"),
                 Div(
-                    Div("asylum_case_id", css_class="col-md-3"),
-                    Div("decision_date", css_class="col-md-3"),
-                    Div("decision_reference", css_class="col-md-3"),
-                    Div("decision_by", css_class="col-md-3"),
+                    Div("asylum_case_id", css_class="col-md-6"),
+                    Div("decision_date", css_class="col-md-6"),
                     css_class="row",
                 ),
+                Div(
+                    Div("decision_reference", css_class="col-md-6"),
+                    Div("decision_by", css_class="col-md-6"),
+                    css_class="row",
+                ),
+                **shown_when("category", "C"),
             ),
+            Div("jobseeker", **shown_when("category", "B", "C")),
             Fieldset(
                 _("Eksisterende personnummer og bopæl"),
                 "has_personnummer",
-                "existing_personnummer",
+                Div("existing_personnummer", **shown_when("has_personnummer")),
                 "residence_registered",
             ),
         )
@@ -519,8 +663,82 @@ class IntakeForm(forms.Form):
             )
         return str(number)
 
+    @property
+    def mrz_read(self) -> tuple[str, ...]:
+        """The fields a complete MRZ has just filled in, which wait in one closed block."""
+        if not self.mrz_filled >= MRZ_CORE:
+            return ()
+        return tuple(name for name, _css in (*PERSON_ROW, *DOCUMENT_ROW) if name in self.mrz_filled)
+
+    def _row(self, cells: tuple[tuple[str, str], ...], *, read: bool = False) -> Div:
+        """A row of ``cells`` (field, CSS class): the ones read from the MRZ, or the others."""
+        return Div(
+            *(
+                Div(InlineRadios(name) if name == "sex" else name, css_class=css)
+                for name, css in cells
+                if (name in self.mrz_read) == read
+            ),
+            css_class="row",
+        )
+
+    def _read_from_mrz(self) -> list[Any]:
+        """After "Læs MRZ": what the MRZ gave, in a closed block that says it ("Vis og ret"
+        opens it), above the fields still to fill; nothing on any other form."""
+        if not self.mrz_read:
+            return []
+        return [
+            HTML(
+                format_html(
+                    '<details class="apoc-mrz-read mb-4" id="mrz-read"><summary>'
+                    '<strong>{}</strong> {} <span class="apoc-summary-action">{}</span>'
+                    '</summary><div class="pt-3">',
+                    gettext("Læst fra MRZ:"),
+                    self._mrz_summary(),
+                    gettext("Vis og ret"),
+                )
+            ),
+            self._row(PERSON_ROW, read=True),
+            self._row(DOCUMENT_ROW, read=True),
+            HTML("</div></details>"),
+        ]
+
+    def _mrz_summary(self) -> str:
+        values = self.initial
+        parts = []
+        for name in self.mrz_read:
+            value = values.get(name)
+            field = self.fields[name]
+            if isinstance(value, date):
+                text = format_date(value)
+            elif isinstance(field, forms.ChoiceField):
+                text = str(dict(_flat(field.choices)).get(value, value))
+            else:
+                text = str(value)
+            parts.append(f"{field.label}: {text}")
+        return "; ".join(parts) + "."
+
+    def _show_derived_language(self) -> None:
+        """The letter language's empty choice names the language it stands for; the
+        script updates it when the nationality changes (the same labels, as data)."""
+        source = self.data if self.is_bound else self.initial
+        field = self.fields["letter_language"]
+        field.choices = [("", derived_language_label(source.get("nationality") or ""))] + [
+            (code, name) for code, name in LETTER_LANGUAGES
+        ]
+        field.widget.attrs.update(
+            {
+                "data-derived-from": "id_nationality",
+                "data-derived-labels": json.dumps(
+                    {code: derived_language_label(code) for code in (*LANGUAGES, *MULTILINGUAL)}
+                ),
+                "data-derived-other": derived_language_label(OUTSIDE_THE_TABLE),
+                "data-derived-none": derived_language_label(""),
+            }
+        )
+
     def clean(self):
         cleaned = super().clean()
+        self._derive_letter_language(cleaned)
         pd_u2_given = cleaned.get("pd_u2_date") or "pd_u2_date" in self.errors
         if cleaned.get("receives_pd_u2") and not pd_u2_given:
             self.add_error(
@@ -528,6 +746,23 @@ class IntakeForm(forms.Form):
             )
         self._check_foreign_id(cleaned)
         return cleaned
+
+    def _derive_letter_language(self, cleaned) -> None:
+        nationality = cleaned.get("nationality")
+        if cleaned.get("letter_language") or not nationality:
+            return
+        derived = derived_letter_language(nationality)
+        if derived is None:
+            self.add_error(
+                "letter_language",
+                ValidationError(
+                    _("Vælg sproget til brevet: %(country)s har flere sprog."),
+                    code="letter_language_choice",
+                    params={"country": countries.name(nationality)},
+                ),
+            )
+        else:
+            cleaned["letter_language"] = derived
 
     def _check_foreign_id(self, cleaned) -> None:
         value, nationality = cleaned.get("foreign_id_number"), cleaned.get("nationality")
@@ -563,10 +798,8 @@ class JobseekerEndForm(forms.Form):
 class OfferForm(forms.Form):
     kind = forms.ChoiceField(label=_("Type"), choices=OfferKind.choices)
     provider = TextField(label=_("Udbyder"), max_length=200)
-    starts_on = RangedDateField(label=_("Start"), widget=DateInput, range_name="starts_on")
-    ends_on = RangedDateField(
-        label=_("Slut"), required=False, widget=DateInput, range_name="ends_on"
-    )
+    starts_on = DateField(range_name="starts_on", label=_("Start"))
+    ends_on = DateField(range_name="ends_on", label=_("Slut"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -310,11 +310,15 @@ def _stored_values(data: IntakeData, keys: PersonKeys, stay: str) -> dict[str, A
         for name in IntakeData.field_names()
         if name not in INPUT_ONLY_FIELDS
     }
-    # A PD U2 date without PD U2, or an offer outside category B, was not meant.
+    # A PD U2 date without PD U2, an offer outside category B or a decision outside C was
+    # not meant: the form shows those fields only when they apply, and without its script
+    # they stay visible for every category.
     if not data.receives_pd_u2:
         values["pd_u2_date"] = None
     if data.category != Category.OFFER:
         values["offer_kind"] = ""
+    if data.category != Category.ASYLUM_ASSISTANCE:
+        values.update(asylum_case_id="", decision_date=None, decision_reference="", decision_by="")
     values["stay_municipality"] = stay
     values.update(
         name_key=keys.name_key,

@@ -13,6 +13,7 @@ from django_countries.fields import CountryField
 from apoc.accounts.municipalities import MUNICIPALITIES
 from cpr import eligibility
 from cpr.countries import SPECIAL_NATIONALITIES
+from jobnet.letters import letter_languages
 
 from .intake import REASON_LABELS
 
@@ -405,6 +406,12 @@ class Registration(models.Model):
     @property
     def masked_personnummer(self) -> str:
         return self.allocation.masked
+
+    @property
+    def letter_languages(self) -> str:
+        """The languages a Jobnet letter to the person is printed in, by name:
+        "dansk, engelsk, rumænsk"."""
+        return letter_language_names(",".join(letter_languages(self.letter_language)))
 
     @property
     def confirmed_warning_labels(self) -> list[str]:

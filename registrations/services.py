@@ -17,6 +17,7 @@ An intake goes through three steps:
 from __future__ import annotations
 
 import hashlib
+import logging
 import uuid
 from datetime import date
 
@@ -24,6 +25,8 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
+from apoc.accounts.contact import Hours, InvalidOpeningHours, parse_opening_hours
+from apoc.accounts.models import Jobcentre
 from apoc.audit.services import (
     Action,
     AuditContext,
@@ -66,6 +69,8 @@ __all__ = [
     "registration_letter_print",
     "registration_submit",
 ]
+
+logger = logging.getLogger(__name__)
 
 
 class DuplicateFound(DomainError):
@@ -469,10 +474,23 @@ def letter_data(registration: Registration, *, today: date) -> LetterData:
         ),
         jobcentre_phone=jobcentre.phone,
         jobcentre_email=jobcentre.email,
+        jobcentre_opening_hours=_opening_hours(jobcentre),
         letter_date=today,
         language=registration.letter_language,
         training=is_training(),
     )
+
+
+def _opening_hours(jobcentre: Jobcentre) -> tuple[Hours, ...]:
+    """The jobcentre's opening hours as data. The admin stores them only as it reads them;
+    text it cannot read (changed some other way) is left out of the letter and logged."""
+    try:
+        return parse_opening_hours(jobcentre.opening_hours)
+    except InvalidOpeningHours:
+        logger.warning(
+            "The opening hours of %s cannot be read; the letter leaves them out.", jobcentre
+        )
+        return ()
 
 
 @sensitive_variables("login")

@@ -75,7 +75,10 @@ def intake(request: HttpRequest) -> HttpResponse:
             "submission_token": uuid.uuid4(),
             "stay_municipality": jobcentre.municipality_code if jobcentre else "",
         }
-        return render(request, "registrations/intake.html", {"form": IntakeForm(initial=initial)})
+        form = IntakeForm(initial=initial)
+        # A document reader types the MRZ into the field that has the focus.
+        form.fields["mrz"].widget.attrs["autofocus"] = True
+        return render(request, "registrations/intake.html", {"form": form})
     stash = _stash(request)
     done = registration_submitted(request.user, stash.token) if stash else None
     if done is not None:
@@ -259,13 +262,13 @@ def _stash(request: HttpRequest) -> pending.PendingDocument | None:
 _MRZ_FIELDS = {
     "surname": lambda f: f.surname,
     "given_names": lambda f: f.given_names,
-    "birth_date": lambda f: f.birth_date.isoformat() if f.birth_date else None,
+    "birth_date": lambda f: f.birth_date,
     "sex": lambda f: f.sex if f.sex in ("M", "F") else None,
     "nationality": lambda f: f.nationality_country,
     "document_type": lambda f: f.document_type,
     "document_number": lambda f: f.document_number,
     "document_country": lambda f: f.issuing_country,
-    "document_expiry": lambda f: f.expiry_date.isoformat() if f.expiry_date else None,
+    "document_expiry": lambda f: f.expiry_date,
     "foreign_id_number": lambda f: f.personal_number or None,
 }
 

@@ -569,3 +569,48 @@ def test_the_old_address_is_told_when_somebody_else_changes_it(
         response = national_client.post(change_url(national), change_data(national, email="n@x.dk"))
     assert response.status_code == 302
     assert mail.outbox == []  # one's own address: nobody else to tell
+
+
+def change(national_client, jobcentre, **fields):
+    data = {
+        "name": jobcentre.name,
+        "address": jobcentre.address,
+        "phone": jobcentre.phone,
+        "email": jobcentre.email,
+        "opening_hours": jobcentre.opening_hours,
+        **fields,
+    }
+    return national_client.post(
+        reverse("admin:accounts_jobcentre_change", args=[jobcentre.pk]), data
+    )
+
+
+def test_the_opening_hours_are_stored_the_one_way_apoc_writes_them(national_client):
+    jobcentre = Jobcentre.objects.get(municipality_code="101")
+    response = change(national_client, jobcentre, opening_hours="Mandag-torsdag kl. 9-15, fre 9-13")
+    assert response.status_code == 302
+    jobcentre.refresh_from_db()
+    assert jobcentre.opening_hours == "man–tor 9.00–15.00; fre 9.00–13.00"
+
+
+def test_opening_hours_that_cannot_be_read_are_refused_by_name(national_client):
+    jobcentre = Jobcentre.objects.get(municipality_code="101")
+    response = change(national_client, jobcentre, opening_hours="man-tor 9-15, weekend 10-12")
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["opening_hours"] == [
+        "»weekend« i »weekend 10-12« er ikke en ugedag (man, tir, ons, tor, fre, lør, søn)."
+    ]
+    jobcentre.refresh_from_db()
+    assert jobcentre.opening_hours == ""
+
+
+def test_the_list_shows_which_jobcentres_cannot_be_contacted(national_client):
+    reachable = Jobcentre.objects.get(municipality_code="101")
+    reachable.phone = "33 17 33 17"
+    reachable.save()
+    url = reverse("admin:accounts_jobcentre_changelist")
+    missing = national_client.get(url, {"contact": "missing"}).context["cl"].result_list
+    given = national_client.get(url, {"contact": "given"}).context["cl"].result_list
+    assert reachable in given and reachable not in missing
+    assert len(missing) == Jobcentre.objects.count() - len(given)
+    assert all(not j.contactable for j in missing)

@@ -18,11 +18,13 @@ APPS = ("cpr", "jobnet", "registrations", "documents")
 #: Pure modules: rules and readers without Django, with ``today`` passed in.
 PURE = [
     *sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "documents").glob("*.py")),
+    "apoc/dates.py",
     "cpr/personnummer.py",
     "cpr/eligibility.py",
     "cpr/countries.py",
     "cpr/statuses.py",
     "apoc/accounts/municipalities.py",
+    "apoc/accounts/contact.py",
     "jobnet/credentials.py",
     "jobnet/letters.py",
     "registrations/intake.py",

@@ -1,9 +1,12 @@
 """The access log: read-only admin scoped to the jobcentre, retention purge, access requests."""
 
+import ast
 from datetime import timedelta
 from io import StringIO
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
@@ -186,6 +189,36 @@ def test_registration_admin_shows_the_registrations_trail_read_only(client, supe
             "type: date of birth; searched for: 01.01.1990; results: 0",
         ),
         ({"offer": 7, "kind": "danish"}, "tilbud: 7; type: danskundervisning", None),
+        (
+            {"cpr_status": "80", "from": "20", "effective": "2026-12-01", "source": "caseworker"},
+            "CPR-status: 80 – udrejst; fra: 20 – uden bopæl i dansk folkeregister "
+            "(administrativt); gældende fra: 01.12.2026; kilde: oplyst til jobcentret",
+            None,
+        ),
+        (
+            {"jobseeker": "end", "reason": "employed"},
+            "som jobsøgende: afmeldt; begrundelse: har fået arbejde",
+            None,
+        ),
+        (
+            {"from": "pending", "to": "annulled", "reason": "Fejl", "cause": "mistake"},
+            "fra: afventer gennemgang; til: annulleret; begrundelse: Fejl; "
+            "årsag: registreret ved en fejl",
+            None,
+        ),
+        (
+            {"kind": "search", "result": "candidates", "found": 2},
+            "type: søgning på navn; resultat: mulige personer fundet, skal vurderes; "
+            "fundet i CPR: 2",
+            None,
+        ),
+        (
+            {"deleted": "contact_data", "fields": ["phone", "email"], "reason": "cpr_status"},
+            "slettet: kontaktoplysningerne; felter: telefon, e-mail; "
+            "begrundelse: ændret CPR-status",
+            None,
+        ),
+        ({"new_number": "allowed"}, "nyt personnummer: tilladt", None),
         ({"q": "", "filters": {}}, "–", "–"),
         ({}, "–", "–"),
         ({"unknown_key": "some_code"}, "unknown_key: some_code", "unknown_key: some_code"),
@@ -201,6 +234,65 @@ def test_details_read_as_words_not_as_code(criteria, danish, english):
     if english is not None:
         with translation.override("en"):
             assert details_text(criteria) == english
+
+
+def _is_criteria(node) -> bool:
+    """``criteria=...`` in a call, or ``criteria = ...``."""
+    if isinstance(node, ast.keyword):
+        return node.arg == "criteria"
+    if isinstance(node, ast.Assign):
+        return any(isinstance(t, ast.Name) and t.id == "criteria" for t in node.targets)
+    return False
+
+
+def _keys_written(node) -> list[str]:
+    """The string keys ``node`` writes into a details dict, if it writes any."""
+    if _is_criteria(node) and isinstance(node.value, ast.Dict):
+        return [k.value for k in node.value.keys if isinstance(k, ast.Constant)]
+    if (  # criteria["key"] = ...
+        isinstance(node, ast.Subscript)
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "criteria"
+        and isinstance(node.slice, ast.Constant)
+        and isinstance(node.ctx, ast.Store)
+    ):
+        return [node.slice.value]
+    return []
+
+
+def _criteria_keys() -> dict[str, set[str]]:
+    """Every key the code writes into an entry's details, and where: read from the source."""
+    keys: dict[str, set[str]] = {}
+    root = Path(settings.BASE_DIR)
+    for folder in ("apoc", "cpr", "jobnet", "registrations"):
+        for path in (root / folder).rglob("*.py"):
+            if "migrations" in path.parts:
+                continue
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                for key in _keys_written(node):
+                    keys.setdefault(key, set()).add(path.relative_to(root).as_posix())
+    return keys
+
+
+def test_every_key_the_code_writes_into_the_log_has_a_name():
+    from apoc.audit import registry
+
+    keys = _criteria_keys()
+    assert {"cpr_status", "from_jobcentre", "deleted", "result", "languages"} <= set(keys)
+    unnamed = {
+        key: sorted(where) for key, where in keys.items() if key not in registry.detail_keys()
+    }
+    assert unnamed == {}
+
+
+def test_a_transfer_names_the_jobcentres_not_their_ids(copenhagen, odense):
+    from django.utils import translation
+
+    from apoc.audit.details import details_text
+
+    with translation.override("da"):
+        text = details_text({"from_jobcentre": copenhagen.pk, "to_jobcentre": odense.pk})
+    assert text == f"fra jobcenter: {copenhagen.name}; til jobcenter: {odense.name}"
 
 
 def test_the_log_and_the_trail_show_no_codes_or_python_values(client, supervisor):

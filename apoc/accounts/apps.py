@@ -8,4 +8,6 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Brugere og jobcentre")
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401 - connects the receivers
+        from . import audit, signals  # noqa: F401 - signals connects the receivers
+
+        audit.register()

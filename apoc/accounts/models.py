@@ -2,6 +2,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .contact import is_contactable
+
 
 class Jobcentre(models.Model):
     """A municipality's jobcentre, identified by its kommunekode."""
@@ -17,9 +19,21 @@ class Jobcentre(models.Model):
     municipality = models.CharField(_("kommune"), max_length=60)
     name = models.CharField(_("navn"), max_length=100)
     region = models.CharField(_("region"), max_length=4, choices=Region.choices)
-    address = models.CharField(_("adresse"), max_length=200, blank=True)
+    address = models.CharField(
+        _("adresse"),
+        max_length=200,
+        blank=True,
+        help_text=_("Gade og nummer, postnummer og by, adskilt af komma."),
+    )
     phone = models.CharField(_("telefon"), max_length=30, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
+    #: As ``apoc.accounts.contact.format_opening_hours`` writes them: "man–tor 9.00–15.00".
+    opening_hours = models.CharField(
+        _("åbningstider"),
+        max_length=200,
+        blank=True,
+        help_text=_("Fx »man-tor 9-15, fre 9-13«. Brevet skriver dem på personens sprog."),
+    )
 
     class Meta:
         ordering = ["municipality_code"]
@@ -31,6 +45,17 @@ class Jobcentre(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.municipality_code})"
+
+    @property
+    def contactable(self) -> bool:
+        """Whether a letter from this jobcentre can say how to reach it
+        (:func:`apoc.accounts.contact.is_contactable`)."""
+        return is_contactable(
+            phone=self.phone,
+            email=self.email,
+            address=self.address,
+            has_opening_hours=bool(self.opening_hours.strip()),
+        )
 
 
 class User(AbstractUser):

@@ -4,8 +4,9 @@ The criteria are stored as the code wrote them: English keys and code values, e.
 ``{"from": "pending", "to": "approved"}`` or ``{"languages": ["da", "en", "pl"]}``.
 The log's admin and a registration's trail show them through :func:`details_text`:
 each key by its name, each coded value by its name where one is registered, lists
-and filters written out, yes/no for booleans, and empty values left out:
-"fra: afventer gennemgang; til: godkendt", "sprog: dansk, engelsk, polsk".
+and filters written out, yes/no for booleans, dates and times day first, and empty
+values left out: "fra: afventer gennemgang; til: godkendt", "sprog: dansk, engelsk,
+polsk", "gældende fra: 01.12.2026".
 
 The keys and values of the log itself are named here; the apps name theirs with
 :func:`apoc.audit.registry.register_details` in their ``AppConfig.ready()``.
@@ -13,8 +14,10 @@ The keys and values of the log itself are named here; the apps name theirs with
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -29,9 +32,26 @@ _EMPTY = (None, "", [], {}, ())
 _HIDDEN = {"shown_packed"}
 
 
+def _when(value: str) -> str | None:
+    """An ISO date or time as APOC writes them (``01.12.2026``, ``01.12.2026 10:00``)."""
+    if len(value) < 10 or value[4] != "-" or value[7] != "-":
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if len(value) == 10:
+        return f"{moment:%d.%m.%Y}"
+    if timezone.is_aware(moment):
+        moment = timezone.localtime(moment)
+    return f"{moment:%d.%m.%Y %H:%M}"
+
+
 def _value(key: str, value: Any) -> str:
     if isinstance(value, bool):
         return gettext("ja") if value else gettext("nej")
+    if isinstance(value, str) and (when := _when(value)) is not None:
+        return when
     if isinstance(value, list | tuple):
         return ", ".join(_value(key, item) for item in value if item not in _EMPTY)
     if isinstance(value, dict):

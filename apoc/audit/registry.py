@@ -30,6 +30,7 @@ from django.db.models import Q
 
 __all__ = [
     "describe",
+    "detail_keys",
     "detail_label",
     "detail_value",
     "mask_personnumre",
@@ -55,6 +56,7 @@ _describers: list[Callable[[Any], str | None]] = []
 _subject_labels: dict[str, str] = {}
 _detail_labels: dict[str, Any] = {}
 _detail_values: dict[str, dict[str, Any]] = {}
+_detail_namers: dict[str, Callable[[Any], str | None]] = {}
 
 
 def set_personnummer_reader(*, read: Callable[[str], str], mask: Callable[[str], str]) -> None:
@@ -137,16 +139,27 @@ def subject_label(subject_type: str) -> str | None:
 
 
 def register_details(
-    labels: Mapping[str, Any], *, values: Mapping[str, Mapping[str, Any]] | None = None
+    labels: Mapping[str, Any],
+    *,
+    values: Mapping[str, Mapping[str, Any]] | None = None,
+    namers: Mapping[str, Callable[[Any], str | None]] | None = None,
 ) -> None:
     """Names for the keys of an entry's details, and for the coded values of some keys.
 
     Names are lazy translations (``gettext_lazy``), so they read in the active language.
     ``values`` maps a key to {stored value: name}; the names of one key add up over calls.
+    ``namers`` maps a key to a function that names a stored value (a row's id, say), or
+    returns None when it cannot.
     """
     _detail_labels.update(labels)
     for key, names in (values or {}).items():
         _detail_values.setdefault(key, {}).update(names)
+    _detail_namers.update(namers or {})
+
+
+def detail_keys() -> frozenset[str]:
+    """Every key somebody has named."""
+    return frozenset(_detail_labels)
 
 
 def detail_label(key: str) -> str:
@@ -157,5 +170,6 @@ def detail_label(key: str) -> str:
 
 def detail_value(key: str, value: Any) -> str:
     """A value of ``key`` by its name where it is a known code, otherwise as it is."""
-    name = _detail_values.get(key, {}).get(str(value))
+    namer = _detail_namers.get(key)
+    name = namer(value) if namer is not None else _detail_values.get(key, {}).get(str(value))
     return str(name) if name is not None else str(value)

@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 from cpr.countries import (
     COUNTRIES,
     DANISH,
+    LANGUAGES,
     NORDIC,
     OTHER_COUNTRY_NAMES,
     Country,
@@ -16,6 +17,7 @@ from cpr.countries import (
     danish_name,
     is_eea_or_swiss,
     is_nordic,
+    language_of,
 )
 
 EU = {
@@ -221,3 +223,36 @@ def test_no_other_country_is_a_member():
 def test_no_name_for_unknown_codes():
     assert danish_name("UA") is None
     assert danish_name("") is None
+
+
+# --- The language of a nationality's letters -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("alpha2", "language"),
+    [
+        ("RO", "ro"),
+        ("pl", "pl"),
+        ("AT", "de"),
+        ("LI", "de"),
+        ("CY", "el"),
+        ("GR", "el"),
+        ("NO", "nb"),
+        ("IE", "en"),
+        ("FI", "fi"),
+    ],
+)
+def test_a_nationality_with_one_language_gives_it(alpha2, language):
+    assert language_of(alpha2) == language
+
+
+@pytest.mark.parametrize("alpha2", ["BE", "LU", "CH", "GB", "US", "XA", "XX", "", "ROU"])
+def test_several_languages_or_none_give_no_language(alpha2):
+    assert language_of(alpha2) == ""
+
+
+def test_every_member_state_with_a_language_is_in_the_table_and_has_a_letter():
+    from jobnet.letters import available_languages
+
+    assert set(LANGUAGES) == {c.alpha2 for c in COUNTRIES} - {"BE", "LU", "CH"}
+    assert set(LANGUAGES.values()) <= set(available_languages())

@@ -21,7 +21,7 @@ from tests.factories import (
     SupervisorFactory,
 )
 
-from .helpers import AXE_PATH, AXE_URL_PATH, OUTPUT, Shots, probe_date_order
+from .helpers import AXE_PATH, AXE_URL_PATH, OUTPUT, Shots
 
 CHROMIUM = os.environ.get("APOC_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -77,12 +77,6 @@ def browser():
                 del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
             else:
                 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = before
-
-
-@pytest.fixture(scope="session")
-def date_order(browser) -> str:
-    """ "DMY" or "MDY": the order in which this Chromium's date inputs take typed digits."""
-    return probe_date_order(browser)
 
 
 @pytest.fixture

@@ -169,28 +169,18 @@ def tab_to(page, selector: str, *, check_focus: bool = True, limit: int = 80) ->
 # --- Dates --------------------------------------------------------------------------------------------
 
 
-def probe_date_order(browser) -> str:
-    """ "DMY" or "MDY": how this Chromium's date inputs take typed digits.
+def danish_date(value: date) -> str:
+    """``value`` as a caseworker writes it: ``02.03.1990``."""
+    return f"{value.day:02d}.{value.month:02d}.{value.year:04d}"
 
-    The field order follows the browser's own locale (Debian's chromium ships only en-US
-    unless chromium-l10n is installed), not the page's or the context's locale.
+
+def date_keys(value: date) -> str:
+    """The digits a caseworker types for ``value``: day, month, year, ``02031990``.
+
+    APOC's date fields are text fields read day first, whatever the browser's locale
+    (a native date input would follow it: month first in Debian's en-US Chromium).
     """
-    context = browser.new_context(locale="da-DK")
-    try:
-        page = context.new_page()
-        page.set_content('<html lang="da"><body><input type="date" id="d"></body></html>')
-        page.focus("#d")
-        page.keyboard.type("01021990")
-        value = page.eval_on_selector("#d", "e => e.value")
-    finally:
-        context.close()
-    return {"1990-02-01": "DMY", "1990-01-02": "MDY"}[value]
-
-
-def date_keys(value: date, order: str) -> str:
-    """The digits to type into a focused date input for ``value``."""
-    day, month, year = f"{value.day:02d}", f"{value.month:02d}", f"{value.year:04d}"
-    return {"DMY": day + month + year, "MDY": month + day + year}[order]
+    return danish_date(value).replace(".", "")
 
 
 # --- The jobseeker --------------------------------------------------------------------------------------

@@ -41,7 +41,9 @@ _LABELS = """() => {
     };
     const controls = [...document.querySelectorAll('input, select, textarea')]
         .filter(e => !['hidden', 'submit', 'button', 'reset', 'image'].includes(e.type))
-        .filter(e => !e.closest('[aria-hidden=true]'));
+        .filter(e => !e.closest('[aria-hidden=true]'))
+        // A block the form hides until it applies (a category's fields) is not shown at all.
+        .filter(e => !e.closest('[hidden]'));
     return controls.filter(e => {
         const labels = [...(e.labels || [])];
         return !labels.some(visible);

@@ -31,6 +31,8 @@ def test_caseworker_registers_prints_finds_and_cannot_register_twice(page, shots
     # 3. The personnummer.
     registration = Registration.objects.select_related("allocation").get()
     assert (registration.surname, registration.given_names) == ("Țăranu", "Ștefan")
+    # Nobody chose the letter's language: it followed the nationality, visibly.
+    assert registration.letter_language == "ro"
     number = registration.personnummer
     assert re.fullmatch(r"090388-\d{3}[13579]", number), number  # born 9.3.1988, a man
     assert page.url.endswith(f"/registreringer/{registration.pk}/")

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from registrations.models import Offer, Registration
 
-from .helpers import STEFAN, login
+from .helpers import STEFAN, danish_date, login
 from .intake import fill_intake, submit_intake
 
 BAND = "Træningsmiljø – personnumre og Jobnet-koder er ikke registreret i CPR eller Jobnet"
@@ -24,7 +24,7 @@ def test_group_b_records_the_offer_and_gives_no_letter(page, shots, caseworker):
     fill_intake(page, person)
     page.select_option("#id_offer_kind", "danish")
     page.fill("#id_offer_provider", "Sprogcenter København")
-    page.fill("#id_offer_starts_on", (timezone.localdate() + timedelta(days=7)).isoformat())
+    page.fill("#id_offer_starts_on", danish_date(timezone.localdate() + timedelta(days=7)))
     shots(page, "group-b-filled")
     submit_intake(page)
 
@@ -57,7 +57,7 @@ def test_group_c_stateless_with_an_expired_passport(page, shots, caseworker):
     )
     fill_intake(page, person)
     page.fill("#id_asylum_case_id", "UDL-2026-123456")
-    page.fill("#id_decision_date", (timezone.localdate() - timedelta(days=5)).isoformat())
+    page.fill("#id_decision_date", danish_date(timezone.localdate() - timedelta(days=5)))
     page.fill("#id_decision_reference", "PA-2026-77")
     page.fill("#id_decision_by", "Jobcenter København, Lise Holm")
     submit_intake(page, expect_errors=True)

@@ -8,9 +8,7 @@ from .helpers import PASSWORD, STEFAN, assert_focus_visible, tab_to, wait_for_fo
 from .intake import keyboard_intake
 
 
-def test_intake_with_the_keyboard_alone_keeps_the_focus_visible(
-    page, shots, caseworker, date_order
-):
+def test_intake_with_the_keyboard_alone_keeps_the_focus_visible(page, shots, caseworker):
     page.goto("/login/")
     # The user name field has the focus from the start (autofocus).
     wait_for_focus(page, "#id_username")
@@ -33,7 +31,7 @@ def test_intake_with_the_keyboard_alone_keeps_the_focus_visible(
         page.keyboard.press("Enter")
     assert page.url.endswith("/registreringer/ny/")
 
-    keys = keyboard_intake(page, STEFAN, date_order, check_focus=True)
+    keys = keyboard_intake(page, STEFAN, check_focus=True)
 
     registration = Registration.objects.get()
     assert page.url.endswith(f"/registreringer/{registration.pk}/")

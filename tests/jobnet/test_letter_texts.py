@@ -10,6 +10,7 @@ from datetime import date
 import pytest
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
+from apoc.accounts.contact import parse_opening_hours
 from jobnet import letters
 from jobnet.letters import (
     WINDOW,
@@ -378,3 +379,110 @@ def test_a_letter_stays_under_60_kb_in_every_language(code):
         jobcentre_name=LONG_JOBCENTRE,
     )
     assert len(pdf) <= 60 * 1024
+
+
+# -- the jobcentre's contact details -------------------------------------------------
+
+#: Monday and Thursday, and 9:00 as each language writes them, written out here.
+OPENING = {
+    "da": ("mandag", "torsdag", "9.00", "Åbningstider"),
+    "en": ("Monday", "Thursday", "9:00", "Opening hours"),
+    "de": ("Montag", "Donnerstag", "9:00", "Öffnungszeiten"),
+    "pl": ("poniedziałek", "czwartek", "9:00", "Godziny otwarcia"),
+    "ro": ("luni", "joi", "9:00", "Program de lucru cu publicul"),
+    "lt": ("pirmadienis", "ketvirtadienis", "9:00", "Darbo laikas"),
+    "lv": ("pirmdiena", "ceturtdiena", "9.00", "Darba laiks"),
+    "et": ("esmaspäev", "neljapäev", "9.00", "Lahtiolekuajad"),
+    "bg": ("понеделник", "четвъртък", "9:00", "Работно време"),
+    "hu": ("hétfő", "csütörtök", "9:00", "Ügyfélfogadás"),
+    "cs": ("pondělí", "čtvrtek", "9:00", "Úřední hodiny"),
+    "sk": ("pondelok", "štvrtok", "9:00", "Úradné hodiny"),
+    "sl": ("ponedeljek", "četrtek", "9.00", "Uradne ure"),
+    "hr": ("ponedjeljak", "četvrtak", "9:00", "Radno vrijeme"),
+    "el": ("Δευτέρα", "Πέμπτη", "9:00", "Ώρες εξυπηρέτησης"),
+    "it": ("lunedì", "giovedì", "9:00", "Orari di apertura"),
+    "es": ("lunes", "jueves", "9:00", "Horario de atención"),
+    "pt": ("segunda-feira", "quinta-feira", "9:00", "Horário de atendimento"),
+    "fr": ("lundi", "jeudi", "9 h 00", "Horaires d’ouverture"),
+    "nl": ("maandag", "donderdag", "9.00", "Openingstijden"),
+    "fi": ("maanantai", "torstai", "9.00", "Aukioloajat"),
+    "sv": ("måndag", "torsdag", "9.00", "Öppettider"),
+    "nb": ("mandag", "torsdag", "9.00", "Åpningstider"),
+    "is": ("mánudagur", "fimmtudagur", "9:00", "Opnunartími"),
+    "mt": ("It-Tnejn", "Il-Ħamis", "9:00", "Ħinijiet tal-ftuħ"),
+    "ga": ("Dé Luain", "Déardaoin", "9:00", "Uaireanta oscailte"),
+}
+HOURS = parse_opening_hours("man-tor 9-15, fre 9-13")
+
+
+def test_every_language_has_its_weekdays():
+    assert set(OPENING) == set(EXPECTED)
+
+
+@pytest.mark.parametrize("code", TRANSLATIONS)
+def test_the_opening_hours_are_written_in_each_page_s_language(code):
+    pdf = render(language=code, jobcentre_opening_hours=HOURS)
+    for page, language in zip(page_texts(pdf), ("da", "en", code), strict=True):
+        monday, thursday, nine, label = OPENING[language]
+        assert f"{label}: {monday}–{thursday} {nine}–" in flat(page), language
+        assert EXPECTED_CONTACT[language] in flat(page), language
+
+
+def _contact_sentence(code: str) -> str:
+    return letters._catalogue()[code]["contact"]
+
+
+EXPECTED_CONTACT = {code: _contact_sentence(code) for code in EXPECTED}
+
+
+@pytest.mark.parametrize(
+    "details",
+    [
+        {"jobcentre_phone": "", "jobcentre_email": "", "jobcentre_address_lines": ()},
+        # An address alone: a person who comes when it is closed is pointed at nothing.
+        {"jobcentre_phone": "", "jobcentre_email": ""},
+    ],
+    ids=["nothing", "address only"],
+)
+@pytest.mark.parametrize("code", TRANSLATIONS)
+def test_a_jobcentre_without_contact_details_invites_nobody(code, details):
+    pages = page_texts(render(language=code, **details))
+    for page, language in zip(pages, ("da", "en", code), strict=True):
+        assert flat(_contact_sentence(language)) not in flat(page), language
+        # The rest of the page is there.
+        assert EXPECTED[language][1] in flat(page), language
+
+
+@pytest.mark.parametrize(
+    "details",
+    [
+        {"jobcentre_email": "", "jobcentre_address_lines": ()},  # a phone
+        {"jobcentre_phone": "", "jobcentre_address_lines": ()},  # an e-mail
+        {"jobcentre_phone": "", "jobcentre_email": "", "jobcentre_opening_hours": HOURS},
+    ],
+    ids=["phone", "e-mail", "address and hours"],
+)
+def test_one_way_to_reach_the_jobcentre_is_enough_for_the_invitation(details):
+    pages = page_texts(render(language="ro", **details))
+    for page, language in zip(pages, ("da", "en", "ro"), strict=True):
+        assert flat(_contact_sentence(language)) in flat(page), language
+
+
+@pytest.mark.parametrize("code", TRANSLATIONS)
+def test_a_week_of_opening_hours_stays_in_the_letterhead(code):
+    """Seven separate days in the longest words: still above the window's band and the body."""
+    week = parse_opening_hours(
+        "man 8-12; tir 8-12; ons 8.30-17.30; tor 8-12; fre 8-12; lør 10-12; søn 10-12"
+    )
+    pdf = render(language=code, jobcentre_name=LONG_JOBCENTRE, jobcentre_opening_hours=week)
+    catalogue = letters._catalogue()
+    for number, language in zip((1, 2, 3), ("da", "en", code), strict=True):
+        column = [c for c in chunks(pdf, number) if c.x >= letters.HEAD_LEFT - 0.5]
+        # The column's last lines: the date, and on page 1 the index of the languages.
+        last = [EXPECTED[language][2]]
+        if number == 1:
+            last.append(catalogue[code]["this_letter_here"].format(page=3))
+        for text in last:
+            found = [c for c in column if flat(text).startswith(flat(c.text)[:12])]
+            assert found, (number, text)
+            assert max(c.baseline for c in found) < letters.BODY_TOP, (number, text, found)

@@ -55,14 +55,17 @@ def test_mrz_fills_the_form_and_says_which_fields(caseworker_client):
     initial = response.context["form"].initial
     assert initial["surname"] == "WISNIEWSKA"
     assert initial["given_names"] == "MALGORZATA ANNA"
-    assert initial["birth_date"] == "1992-04-17"
+    assert initial["birth_date"] == date(1992, 4, 17)
     assert initial["sex"] == "F"
     assert initial["nationality"] == "PL"
     assert initial["document_type"] == "id_card"
     assert initial["document_number"] == "ABA123456"
     assert initial["document_country"] == "PL"
-    assert initial["document_expiry"] == "2031-05-01"
+    assert initial["document_expiry"] == date(2031, 5, 1)
     body = response.content.decode()
+    # The dates are shown the Danish way, as the caseworker types them.
+    assert 'value="17.04.1992"' in str(response.context["form"]["birth_date"])
+    assert 'value="01.05.2031"' in str(response.context["form"]["document_expiry"])
     assert "Udfyldt fra MRZ" in body
     assert "ingen accenter" in body
     assert "autofocus" in str(response.context["form"]["surname"])
@@ -98,6 +101,36 @@ def test_mrz_then_corrected_name_then_submit(caseworker_client):
     assert registration.document_number == "ABA123456"
 
 
+def test_what_a_complete_mrz_gave_waits_in_one_closed_block(caseworker_client):
+    body = read(caseworker_client, td1()).content.decode()
+    block = body[body.index('<details class="apoc-mrz-read') : body.index("</details>")]
+    summary = block[: block.index("</summary>")]
+    for said in (
+        "Læst fra MRZ:",
+        "Fødselsdato: 17.04.1992",
+        "Køn: kvinde",
+        "Statsborgerskab: Polen",
+        "Dokumenttype: nationalt ID-kort",
+        "Dokumentnummer: ABA123456",
+        "Udløbsdato: 01.05.2031",
+        "Vis og ret",
+    ):
+        assert said in summary, said
+    for name in ("birth_date", "sex", "nationality", "document_number", "document_expiry"):
+        assert f'name="{name}"' in block, name
+        assert body.count(f'name="{name}"') == (2 if name == "sex" else 1), name
+    # The names are outside it: they are corrected to the document's spelling.
+    assert 'name="surname"' not in block
+
+
+def test_a_partly_read_mrz_leaves_every_field_in_its_place(caseworker_client):
+    mrz = td1().split("\n")
+    broken = mrz[1][:6] + str((int(mrz[1][6]) + 1) % 10) + mrz[1][7:]
+    body = read(caseworker_client, "\n".join([mrz[0], broken, mrz[2]])).content.decode()
+    assert "apoc-mrz-read" not in body
+    assert caseworker_client.get(INTAKE).content.decode().count("apoc-mrz-read") == 0
+
+
 def test_a_wrong_check_digit_names_the_field_and_fills_nothing_from_that_line(caseworker_client):
     mrz = td1().split("\n")
     broken = mrz[1][:6] + str((int(mrz[1][6]) + 1) % 10) + mrz[1][7:]
@@ -130,7 +163,7 @@ def test_garbage_mrz_is_a_clear_error(caseworker_client):
 
 def test_enter_submits_the_registration_not_the_mrz(caseworker_client):
     body = caseworker_client.get(INTAKE).content.decode()
-    form = body[body.index('<form method="post" enctype') :]
+    form = body[body.index('<form id="intake-form" method="post" enctype') :]
     first_submit = form[form.index('type="submit"') - 100 : form.index('type="submit"') + 60]
     assert 'name="submit"' in first_submit
 

@@ -362,3 +362,55 @@ def test_the_admin_says_where_a_login_from_the_case_system_is(
     assert "Login fra fagsystemet; APOC gemmer hverken brugernavn eller adgangskode" in page
     assert "None" not in page.split('id="jobnet-history"')[1].split("</div>")[0]
     assert PASSWORD not in page
+
+
+# --- The jobcentre's contact details -------------------------------------------------------
+
+
+def test_the_letter_prints_the_jobcentre_s_contact_details_in_every_language(
+    caseworker_client, caseworker, registration
+):
+    jobcentre = caseworker.jobcentre
+    jobcentre.address = "Gyldenløvesgade 15, 1600 København V"
+    jobcentre.phone = "33 17 33 17"
+    jobcentre.email = "jobcenter@kk.example"
+    jobcentre.opening_hours = "man–tor 9.00–15.00; fre 9.00–13.00"
+    jobcentre.save()
+    pdf = caseworker_client.post(letter_url(registration)).content
+    da, en, ro = (flat(page) for page in page_texts(pdf))
+    for page in (da, en, ro):
+        for detail in ("Gyldenløvesgade 15", "1600 København V", "33 17 33 17", "kk.example"):
+            assert detail in page, detail
+    assert "Åbningstider: mandag–torsdag 9.00–15.00, fredag 9.00–13.00" in da
+    assert "Opening hours: Monday–Thursday 9:00–15:00, Friday 9:00–13:00" in en
+    assert "Program de lucru cu publicul: luni–joi 9:00–15:00, vineri 9:00–13:00" in ro
+    assert "er du velkommen til at kontakte os" in da
+    assert "you are welcome to contact us" in en
+
+
+def test_a_jobcentre_without_contact_details_sends_no_invitation(
+    caseworker_client, caseworker, registration
+):
+    jobcentre = caseworker.jobcentre
+    jobcentre.address = "Gyldenløvesgade 15, 1600 København V"  # an address, but no hours
+    jobcentre.phone = jobcentre.email = jobcentre.opening_hours = ""
+    jobcentre.save()
+    pdf = caseworker_client.post(letter_url(registration)).content
+    da, en, _ro = (flat(page) for page in page_texts(pdf))
+    assert "kontakte os" not in da
+    assert "contact us" not in en
+    assert "Dit brugernavn og din adgangskode til Jobnet" in da
+
+
+def test_opening_hours_the_letter_cannot_read_are_left_out_and_logged(
+    caseworker, registration, caplog
+):
+    jobcentre = caseworker.jobcentre
+    jobcentre.phone = "33 17 33 17"
+    jobcentre.opening_hours = "når det passer os"  # not through the admin, which refuses it
+    jobcentre.save()
+    with caplog.at_level(logging.WARNING, logger="registrations.services"):
+        data = letter_data(registration, today=timezone.localdate())
+    assert data.jobcentre_opening_hours == ()
+    assert data.can_be_contacted  # the phone still says how
+    assert "cannot be read" in caplog.text

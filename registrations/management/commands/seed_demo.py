@@ -2,13 +2,20 @@
 
 Creates the users ``sagsbehandler`` (caseworker) and ``teamleder`` (supervisor)
 with the password from ``DEMO_PASSWORD`` or a printed random one, and a few
-registrations made through the real intake service. Refuses to run with DEBUG
+registrations made through the real intake service, and gives Jobcenter
+København demo contact details when it has none. Refuses to run with DEBUG
 off, so it never touches a production database.
+
+It ends with where to log in. The server is started after it, so it cannot see
+the address: ``--address`` is what ``runserver`` is given (``make run`` passes
+its ``HOST`` and ``PORT``), read the way ``runserver`` reads it.
 """
 
 import dataclasses
 import io
+import re
 import secrets
+import socket
 import uuid
 from datetime import date, timedelta
 
@@ -16,6 +23,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
+from django.core.management.commands.runserver import Command as Runserver
+from django.core.management.commands.runserver import naiveip_re
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
@@ -84,16 +93,57 @@ def _in_group(data: IntakeData, surname: str, today: date) -> IntakeData:
     return dataclasses.replace(data, **changes)
 
 
+#: Jobcenter København's contact details in the demo: made up, and plainly so (the
+#: .example domain is reserved for examples; Danish numbers never start with 0).
+DEMO_CONTACT = {
+    "address": "Demovej 1, 1610 København V",
+    "phone": "00 00 00 00",
+    "email": "jobcenter@kk.example",
+    "opening_hours": "man–tor 9.00–15.00; fre 9.00–13.00",
+}
+
+
+def server_urls(address: str) -> tuple[str, bool]:
+    """The URL to open for ``runserver ADDRESS``, and whether it listens on every address.
+
+    ``address`` is ``runserver``'s argument: ``PORT``, ``HOST:PORT``, ``[IPv6]:PORT`` or
+    empty (127.0.0.1:8000). Raises CommandError for what ``runserver`` would refuse.
+    """
+    host, port = Runserver.default_addr, Runserver.default_port
+    if address:
+        match = re.match(naiveip_re, address)
+        if match is None:
+            raise CommandError(f"{address!r} is not a port or an address:port pair.")
+        host = match["addr"] or host
+        port = match["port"]
+    everywhere = host in ("0", "0.0.0.0", "[::]")  # noqa: S104 - compared, not bound
+    if everywhere:
+        host = "127.0.0.1"
+    return f"http://{host}:{port}/", everywhere
+
+
 class Command(BaseCommand):
     help = "Create the demo users sagsbehandler and teamleder and a few registrations."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--address",
+            default="",
+            help="What runserver is started with: PORT or HOST:PORT (make run passes it).",
+        )
 
     def handle(self, *args, **options):
         if not settings.DEBUG:
             raise CommandError(
                 "seed_demo refuses to run with DEBUG off: it is for demo machines only."
             )
+        url, everywhere = server_urls(options["address"])
         password = settings.DEMO_PASSWORD or secrets.token_urlsafe(12)
         jobcentre = Jobcentre.objects.get(municipality_code="101")
+        if not jobcentre.contactable:
+            for name, value in DEMO_CONTACT.items():
+                setattr(jobcentre, name, value)
+            jobcentre.save()
         User = get_user_model()
         users = {}
         for username, first, last, role, is_staff in DEMO_USERS:
@@ -149,8 +199,21 @@ class Command(BaseCommand):
             )
             made += 1
         self.stdout.write(f"Created {made} demo registrations.")
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Log in at http://127.0.0.1:8000/ as sagsbehandler or teamleder, password: {password}"
+        self._summary(url, everywhere, password)
+
+    def _summary(self, url: str, everywhere: bool, password: str) -> None:
+        """Where to log in, as whom, with what: the last lines before the server's own."""
+        lines = ["", f"APOC, training mode: {url}"]
+        if everywhere:
+            lines.append(
+                f"  (on every address of this machine; from another one use "
+                f"http://{socket.gethostname()}:{url.rsplit(':', 1)[1]} and add that name "
+                "to DJANGO_ALLOWED_HOSTS)"
             )
-        )
+        lines += [
+            "  caseworker:  sagsbehandler",
+            f"  supervisor:  teamleder (also {url}admin/)",
+            f"  password:    {password}",
+            "",
+        ]
+        self.stdout.write(self.style.SUCCESS("\n".join(lines)))
