@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import unicodedata
+from collections.abc import Callable
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 from crispy_forms.bootstrap import InlineRadios, StrictButton
@@ -17,7 +19,7 @@ from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import format_lazy
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -53,6 +55,7 @@ from .models import (
     reason_label,
 )
 from .uploads import DocumentRejected, rebuild_document
+from .widgets import CachedSelect
 
 
 def no_control_characters(value: str) -> None:
@@ -249,6 +252,20 @@ def derived_language_label(nationality: str) -> str:
     }
 
 
+@lru_cache(maxsize=16)
+def _derived_language_attrs(language: str | None) -> dict[str, str]:
+    """The letter language select's data for intake.js: every nationality's label, in the
+    active ``language`` (the cache's key; the labels depend on nothing else)."""
+    return {
+        "data-derived-from": "id_nationality",
+        "data-derived-labels": json.dumps(
+            {code: derived_language_label(code) for code in (*LANGUAGES, *MULTILINGUAL)}
+        ),
+        "data-derived-other": derived_language_label(OUTSIDE_THE_TABLE),
+        "data-derived-none": derived_language_label(""),
+    }
+
+
 #: The person's and the document's fields of the MRZ, as the form lays them out in rows.
 PERSON_ROW = (("birth_date", "col-md-3"), ("sex", "col-md-4"), ("nationality", "col-md-5"))
 DOCUMENT_ROW = (
@@ -272,11 +289,23 @@ def _flat(choices) -> list[tuple[Any, Any]]:
     return flat
 
 
-class CountryChoiceField(forms.ChoiceField):
+class FixedChoiceField(forms.ChoiceField):
+    """A choice whose choices depend on the language alone, in a select rendered from cached
+    HTML (:class:`registrations.widgets.CachedSelect`). ``key`` names the choices."""
+
+    def __init__(self, *, key: str | tuple, choices: Callable[[], list], **kwargs):
+        kwargs.setdefault("widget", CachedSelect(key=("intake", key), choices=choices))
+        super().__init__(choices=choices, **kwargs)
+
+
+class CountryChoiceField(FixedChoiceField):
+    """Every country (see :func:`country_choices`)."""
+
     def __init__(self, *, flag_eea: bool = False, special: bool = False, **kwargs):
-        super().__init__(
-            choices=lambda: country_choices(flag_eea=flag_eea, special=special), **kwargs
-        )
+        def choices() -> list[tuple[str, object]]:
+            return country_choices(flag_eea=flag_eea, special=special)
+
+        super().__init__(key=("countries", flag_eea, special), choices=choices, **kwargs)
 
 
 class IntakeForm(forms.Form):
@@ -328,8 +357,10 @@ class IntakeForm(forms.Form):
     # Identity document
     # No choice is made in advance: an empty choice a hurried caseworker would notice is
     # safer than "pas" they might not (the MRZ fills it).
-    document_type = forms.ChoiceField(
-        label=_("Dokumenttype"), choices=[("", "---------"), *DocumentType.choices]
+    document_type = FixedChoiceField(
+        key="document_type",
+        label=_("Dokumenttype"),
+        choices=lambda: [("", "---------"), *DocumentType.choices],
     )
     document_number = TextField(label=_("Dokumentnummer"), max_length=40)
     document_country = CountryChoiceField(label=_("Udstedt af"))
@@ -339,9 +370,10 @@ class IntakeForm(forms.Form):
         required=False,
         help_text=_("Kan mangle på et asylansøgerkort."),
     )
-    document_sex = forms.ChoiceField(
+    document_sex = FixedChoiceField(
+        key="document_sex",
         label=_("Køn i dokumentet"),
-        choices=[("", _("som ovenfor")), *DocumentSex.choices],
+        choices=lambda: [("", _("som ovenfor")), *DocumentSex.choices],
         required=False,
         help_text=_("Står der X eller <, vælger du ovenfor personnummerets køn."),
     )
@@ -365,9 +397,10 @@ class IntakeForm(forms.Form):
         help_text=_("Gade, nummer, postnummer og by. Brevet sendes hertil."),
     )
     stay_co = TextField(label=_("c/o"), max_length=200, required=False)
-    stay_municipality = forms.ChoiceField(
+    stay_municipality = FixedChoiceField(
+        key="municipality",
         label=_("Opholdskommune"),
-        choices=[("", "---------"), *MUNICIPALITY_CHOICES],
+        choices=lambda: [("", "---------"), *MUNICIPALITY_CHOICES],
         required=False,
         help_text=_("Som udgangspunkt dit jobcenters."),
     )
@@ -383,8 +416,10 @@ class IntakeForm(forms.Form):
         help_text=_("Brevet er også altid på dansk og engelsk."),
     )
     entry_date = DateField(range_name="entry_date", label=_("Indrejsedato"))
-    purpose = forms.ChoiceField(
-        label=_("Formål med opholdet"), choices=[("", "---------"), *Purpose.choices]
+    purpose = FixedChoiceField(
+        key="purpose",
+        label=_("Formål med opholdet"),
+        choices=lambda: [("", "---------"), *Purpose.choices],
     )
     expected_stay_months = forms.IntegerField(
         label=_("Forventet ophold i måneder"), min_value=0, max_value=600
@@ -403,9 +438,10 @@ class IntakeForm(forms.Form):
         required=False,
         help_text=_("Kun jobsøgende får et Jobnet-brev. Kategori A tilmeldes altid."),
     )
-    offer_kind = forms.ChoiceField(
+    offer_kind = FixedChoiceField(
+        key="offer_kind",
         label=_("Tilbud"),
-        choices=[("", "---------"), *OfferKind.choices],
+        choices=lambda: [("", "---------"), *OfferKind.choices],
         required=False,
     )
     offer_provider = TextField(label=_("Udbyder af tilbuddet"), max_length=200, required=False)
@@ -725,16 +761,7 @@ class IntakeForm(forms.Form):
         field.choices = [("", derived_language_label(source.get("nationality") or ""))] + [
             (code, name) for code, name in LETTER_LANGUAGES
         ]
-        field.widget.attrs.update(
-            {
-                "data-derived-from": "id_nationality",
-                "data-derived-labels": json.dumps(
-                    {code: derived_language_label(code) for code in (*LANGUAGES, *MULTILINGUAL)}
-                ),
-                "data-derived-other": derived_language_label(OUTSIDE_THE_TABLE),
-                "data-derived-none": derived_language_label(""),
-            }
-        )
+        field.widget.attrs.update(_derived_language_attrs(get_language()))
 
     def clean(self):
         cleaned = super().clean()

@@ -171,6 +171,9 @@ DOCUMENT_RETENTION_DAYS = env.int("APOC_DOCUMENT_RETENTION_DAYS", default=365)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+# Crispy names a field's CSS class after its widget: the intake's cached selects
+# (registrations.widgets) keep the class of the select they stand in for.
+CRISPY_CLASS_CONVERTERS = {"cachedselect": "select"}
 
 # Staff sessions: counter PCs are shared. In the database; a write lost with the
 # connection is the 503 page, not a "session deleted" 400 (apoc/sessions.py).

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 from django import forms
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from apoc.audit.models import AuditEntry
 from cpr.models import Allocation
@@ -22,6 +22,14 @@ from tests.factories import RegistrationFactory, SupervisorFactory
 from .conftest import intake_post
 
 DAY = timedelta(days=1)
+
+
+@pytest.fixture(autouse=True)
+def _danish():
+    """Some fields are cleaned outside a request: in Danish, whatever an earlier request
+    activated (LocaleMiddleware leaves the request's language active in the thread)."""
+    with translation.override("da"):
+        yield
 
 
 def _form_classes() -> list[type[forms.Form]]:
