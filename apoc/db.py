@@ -18,6 +18,8 @@ was taken.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
 from typing import Any, TypeVar
 
 from django.db import IntegrityError, connections, router, transaction
@@ -52,20 +54,33 @@ def insert_first_free(
     return _insert_first_free_generic(model, alias, field, candidates, values)
 
 
-def _insert_first_free_postgresql(
-    model: type[M], alias: str, field: str, candidates: Sequence[Any], values: dict[str, Any]
-) -> M | None:
+@dataclass(frozen=True)
+class _Statement:
+    """The INSERT of :func:`_insert_first_free_postgresql` for one model, field and database,
+    with what binding its values and reading its row back need: built once per process."""
+
+    sql: str
+    #: The fields whose values are bound, in the statement's order (the claimed one last).
+    bound: tuple[Any, ...]
+    target: Any
+    #: The attribute names of the returned columns, and the converters of those that have
+    #: any: (column index, field, converters).
+    attnames: list[str]
+    converters: tuple[tuple[int, Any, tuple[Any, ...]], ...]
+
+
+@cache
+def _statement(model: type[Model], alias: str, field: str) -> _Statement:
     connection = connections[alias]
     quote = connection.ops.quote_name
     meta = model._meta
     target = meta.get_field(field)
-    probe = model(**{field: candidates[0], **values})
     # Columns with a database default are left to the database, like save() does.
-    others = [
+    others = tuple(
         f
         for f in meta.concrete_fields
         if not f.primary_key and f is not target and f.db_default is NOT_PROVIDED
-    ]
+    )
     table = quote(meta.db_table)
     column = quote(target.column)
     columns = ", ".join([column, *(quote(f.column) for f in others)])
@@ -81,25 +96,40 @@ def _insert_first_free_postgresql(
         f"ON CONFLICT ({column}) DO NOTHING "
         f"RETURNING {', '.join(quote(f.column) for f in returned)}"
     )
+    return _Statement(
+        sql=sql,
+        bound=others,
+        target=target,
+        attnames=[f.attname for f in returned],
+        converters=tuple(
+            (index, f, tuple(f.get_db_converters(connection)))
+            for index, f in enumerate(returned)
+            if f.get_db_converters(connection)
+        ),
+    )
+
+
+def _insert_first_free_postgresql(
+    model: type[M], alias: str, field: str, candidates: Sequence[Any], values: dict[str, Any]
+) -> M | None:
+    connection = connections[alias]
+    statement = _statement(model, alias, field)
+    target = statement.target
+    probe = model(**{field: candidates[0], **values})
     params = [
-        *(f.get_db_prep_save(f.pre_save(probe, add=True), connection) for f in others),
+        *(f.get_db_prep_save(f.pre_save(probe, add=True), connection) for f in statement.bound),
         [target.get_db_prep_save(value, connection) for value in candidates],
     ]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(statement.sql, params)
         row = cursor.fetchone()
     if row is None:
         return None
-    converted = [
-        _from_db_value(f, value, connection) for f, value in zip(returned, row, strict=True)
-    ]
-    return model.from_db(alias, [f.attname for f in returned], converted)
-
-
-def _from_db_value(field: Any, value: Any, connection: Any) -> Any:
-    for converter in field.get_db_converters(connection):
-        value = converter(value, field, connection)
-    return value
+    converted = list(row)
+    for index, returned_field, converters in statement.converters:
+        for converter in converters:
+            converted[index] = converter(converted[index], returned_field, connection)
+    return model.from_db(alias, statement.attnames, converted)
 
 
 def _insert_first_free_generic(

@@ -70,8 +70,6 @@ class LocalRegistry:
 
     #: Only for training mode (``APOC_TRAINING``): checked by ``cpr.E001``.
     training_only = True
-
-    training_only = True
     issues_in_cpr = False
 
     def allocate(
