@@ -9,7 +9,7 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UsernameField
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, URLField
 from django.http import HttpRequest
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -413,9 +413,17 @@ class RoleMappingInline(admin.TabularInline):
     extra = 1
 
 
+def _https_by_default(field: Any, **kwargs: Any) -> Any:
+    """An issuer typed without a scheme is https (Django 6's default, without its warning)."""
+    if isinstance(field, URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return field.formfield(**kwargs)
+
+
 class IdentityProviderForm(forms.ModelForm):
     class Meta:
         model = IdentityProvider
+        formfield_callback = _https_by_default
         fields = [
             "name",
             "slug",
@@ -450,6 +458,7 @@ class IdentityProviderAdmin(admin.ModelAdmin):
     its groups give which role. The secret stays in the server's environment."""
 
     form = IdentityProviderForm
+    formfield_overrides = {URLField: {"assume_scheme": "https"}}
     inlines = [ProviderJobcentreInline, RoleMappingInline]
     list_display = ["name", "slug", "issuer", "is_active", "use_pkce", "may_grant_national_admin"]
     list_filter = ["is_active"]
