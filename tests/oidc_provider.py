@@ -25,8 +25,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "tests" / "oidc_provider.mjs"
 PACKAGE = ROOT / "node_modules" / "oidc-provider" / "package.json"
 CLIENT_ID = "apoc"
-CLIENT_SECRET = "test-client-secret-for-apoc"  # noqa: S105 - the test provider's
-SECRET_ENV = "APOC_TEST_OIDC_SECRET"  # noqa: S105 - the name of the variable
+CLIENT_SECRET = "test-client-secret-for-apoc"
+SECRET_ENV = "APOC_TEST_OIDC_SECRET"
 
 #: The people the test provider knows, by login, with their claims.
 ACCOUNTS: dict[str, dict[str, Any]] = {

@@ -230,7 +230,7 @@ def test_an_expired_token_is_refused(client, provider, oidc_server):
 def test_a_token_with_another_sessions_nonce_is_refused(client, provider):
     authorization = start(client)
     session = client.session
-    key = next(k for k in session.keys() if k.startswith("_state_"))
+    key = next(k for k in session.keys() if k.startswith("_state_"))  # noqa: SIM118
     state = session[key]
     state["data"]["nonce"] = "another-nonce"
     session[key] = state

@@ -30,6 +30,7 @@ import logging
 import os
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from authlib.common.errors import AuthlibBaseError
@@ -38,7 +39,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from joserfc.errors import JoseError
 
 from apoc.audit.models import Action
@@ -72,6 +73,8 @@ logger = logging.getLogger("apoc.security")
 SESSION_PROVIDER = "apoc_signin_provider"
 SESSION_ID_TOKEN = "apoc_signin_id_token"  # noqa: S105 - a session key
 SESSION_NEXT = "apoc_signin_next"
+#: The provider's origin, which the signed-in user's pages let forms go to (sign-out).
+SESSION_ORIGIN = "apoc_signin_origin"
 
 #: Signature algorithms an ID token may use: asymmetric only, never "none" or a
 #: shared-secret HMAC.
@@ -168,6 +171,30 @@ def record_sign_in(user: Any, ip_address: str | None, *, via: str) -> None:
 
 def record_sign_out(user: Any, ip_address: str | None, *, via: str) -> None:
     audit_record(AuditContext.of(user, ip_address), action=Action.SIGN_OUT, criteria={"via": via})
+
+
+def origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def provider_origins() -> list[str]:
+    """The origins of the active providers, for the login page's ``form-action``."""
+    return sorted(
+        {
+            origin(issuer)
+            for issuer in IdentityProvider.objects.filter(is_active=True).values_list(
+                "issuer", flat=True
+            )
+        }
+    )
+
+
+def allow_form_action(response: HttpResponse, origins: list[str]) -> None:
+    """Let this response's forms (and their redirects) go to ``origins`` too (django-csp)."""
+    update = dict(getattr(response, "_csp_update", None) or {})
+    update["form-action"] = [*update.get("form-action", []), *origins]
+    response._csp_update = update
 
 
 # --- The provider's client (Authlib) ----------------------------------------------------------

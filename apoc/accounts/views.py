@@ -85,6 +85,12 @@ class LoginView(auth_views.LoginView):
         context["municipalities"] = signin.providers_by_municipality()
         return context
 
+    def render_to_response(self, context: dict[str, Any], **kwargs: Any) -> HttpResponse:
+        response = super().render_to_response(context, **kwargs)
+        if context["municipalities"]:
+            signin.allow_form_action(response, signin.provider_origins())
+        return response
+
 
 def _provider_start_url(code: str, next_url: str | None) -> str:
     query = {"kommune": code[:3]}
@@ -130,6 +136,7 @@ def login_callback(request: HttpRequest, slug: str) -> HttpResponse:
     auth_login(request, result.user, backend=signin.PROVIDER_BACKEND)
     request.session[signin.SESSION_PROVIDER] = provider.pk
     request.session[signin.SESSION_ID_TOKEN] = result.id_token
+    request.session[signin.SESSION_ORIGIN] = signin.origin(provider.issuer)
     if not url_has_allowed_host_and_scheme(
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):

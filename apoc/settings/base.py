@@ -65,6 +65,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "apoc.audit.middleware.AuditContextMiddleware",
+    # form-action for the provider's pages at sign-in and sign-out (apoc.accounts.middleware).
+    "apoc.accounts.middleware.ProviderFormActionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "apoc.middleware.DomainErrorMiddleware",
