@@ -9,7 +9,9 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 ADDRESS := $(if $(HOST),$(HOST):,)$(PORT)
 
-AXE := node_modules/axe-core/axe.min.js
+# npm's packages for the browser and sign-in tests (package-lock.json): axe-core, and
+# oidc-provider, the OpenID provider that tests/test_oidc*.py start on 127.0.0.1.
+NODE_DEPS := node_modules/.apoc-installed
 
 # The whole dependency tree, pinned with hashes (make lock): requirements.lock for
 # production, requirements-dev.lock with the tests' and tools' packages too.
@@ -39,13 +41,13 @@ lock: install
 	$(UV_COMPILE) -o $(RUNTIME_LOCK)
 	$(UV_COMPILE) --extra dev -c $(RUNTIME_LOCK) -o $(LOCK)
 
-# axe-core for the browser tests, from npm into node_modules/ (npm ci keeps the
-# package's old file dates, hence the touch).
-$(AXE): package.json package-lock.json
+# axe-core and oidc-provider from npm into node_modules/, exactly as package-lock.json
+# says; made again when either file changes.
+$(NODE_DEPS): package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
-browser-deps: $(AXE)
+browser-deps: $(NODE_DEPS)
 
 # The checks first, then the demo's summary (address, users, password), then the server:
 # the summary is in the last lines before the server's own.

@@ -1,24 +1,20 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
 from . import views
 from .accounts import views as account_views
-from .accounts.login import LoginForm
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
-    path(
-        "login/",
-        auth_views.LoginView.as_view(
-            authentication_form=LoginForm, redirect_authenticated_user=True
-        ),
-        name="login",
-    ),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("login/", account_views.LoginView.as_view(), name="login"),
+    # Sign-in through the municipality's identity provider (apoc.accounts.signin): on to
+    # the provider, and back (the redirect URI registered at the provider).
+    path("login/kommune/", account_views.login_provider, name="login_provider"),
+    path("login/oidc/<slug:slug>/callback/", account_views.login_callback, name="login_callback"),
+    path("logout/", account_views.LogoutView.as_view(), name="logout"),
     # The one-time link an administrator sends (apoc.accounts.services.password_link_send).
     path(
         "adgangskode/<uidb64>/<token>/",

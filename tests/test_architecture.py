@@ -25,6 +25,8 @@ PURE = [
     "cpr/statuses.py",
     "apoc/accounts/municipalities.py",
     "apoc/accounts/contact.py",
+    "apoc/accounts/roles.py",
+    "apoc/accounts/claims.py",
     "jobnet/credentials.py",
     "jobnet/letters.py",
     "registrations/intake.py",

@@ -98,6 +98,8 @@ SHOWS: dict[str, Shows] = {
 NO_PERSONAL_DATA: dict[str, str] = {
     "healthz": "a constant answer",
     "login": "the login form",
+    "login_provider": "a redirect to the municipality's identity provider",
+    "login_callback": "signs a member of staff in (logged as sign_in or sign_in_refused)",
     "logout": "signs out",
     "set_language": "sets a cookie and redirects",
     "password_set": "a staff member chooses their own password (logged as password_set)",
@@ -127,6 +129,7 @@ OTHER_ADMIN_MODELS: dict[str, str] = {
     ),
     "accounts.user": "staff accounts, not registered persons",
     "accounts.jobcentre": "the jobcentres' contact data",
+    "accounts.identityprovider": "the municipalities' identity providers, no person's data",
     "auth.group": "the roles",
     "axes.accessattempt": "failed logins of staff",
     "axes.accesslog": "logins of staff",

@@ -52,7 +52,15 @@ SIDES = ("a", "b")
 # --- Our URLs -----------------------------------------------------------------------------------
 
 #: Reachable without logging in; every other URL of ours sends the anonymous user to login.
-PUBLIC = {"healthz", "login", "set_language", "password_set", "password_set_done"}
+PUBLIC = {
+    "healthz",
+    "login",
+    "login_provider",
+    "login_callback",
+    "set_language",
+    "password_set",
+    "password_set_done",
+}
 
 
 @dataclass(frozen=True)
@@ -75,6 +83,16 @@ OURS: dict[str, dict[str, Rule]] = {
     "healthz": {"GET": Rule.same(200, anonymous=200), "POST": Rule.same(405, anonymous=405)},
     # Logged in: sent on to the front page.
     "login": {"GET": Rule.same(302, anonymous=200), "POST": Rule.same(302, anonymous=200)},
+    # Without a municipality: back to the login page. GET only.
+    "login_provider": {
+        "GET": Rule.same(302, anonymous=302),
+        "POST": Rule.same(405, anonymous=405),
+    },
+    # An unknown provider's callback. GET only.
+    "login_callback": {
+        "GET": Rule.same(404, anonymous=404),
+        "POST": Rule.same(405, anonymous=405),
+    },
     # Django 5's LogoutView signs out on POST only.
     "logout": {"GET": Rule.same(405), "POST": Rule.same(302)},
     "set_language": {"GET": Rule.same(302, anonymous=302), "POST": Rule.same(302, anonymous=302)},
@@ -102,7 +120,13 @@ OURS: dict[str, dict[str, Rule]] = {
 }
 
 #: Values for URL keyword arguments that do not name an object.
-FIXED_KWARGS = {"url": "no-such-page/", "action": "approve", "uidb64": "MQ", "token": "1-forged"}
+FIXED_KWARGS = {
+    "url": "no-such-page/",
+    "action": "approve",
+    "uidb64": "MQ",
+    "token": "1-forged",
+    "slug": "no-such-provider",
+}
 #: Keyword arguments that name an object of the URL's model.
 OBJECT_KWARGS = {"pk", "object_id", "id"}
 
@@ -179,6 +203,16 @@ def _axes(model_name: str) -> Callable[[World, str], Any]:
     return make
 
 
+def _identity_provider(world: World, side: str) -> Any:
+    from apoc.accounts.models import IdentityProvider
+
+    provider, _ = IdentityProvider.objects.get_or_create(
+        slug="matrix",
+        defaults={"name": "Matrix", "issuer": "https://idp.example", "client_id": "a"},
+    )
+    return provider
+
+
 #: An example object of each model registered in the admin, for jobcentre "a" or "b".
 #: Models that belong to no jobcentre return the same kind of object for both.
 ADMIN_OBJECTS: dict[str, Callable[[World, str], Any]] = {
@@ -193,6 +227,7 @@ ADMIN_OBJECTS: dict[str, Callable[[World, str], Any]] = {
     "audit.auditentry": _audit_entry,
     "accounts.user": lambda w, side: w.users[f"caseworker_{side}"],
     "accounts.jobcentre": lambda w, side: w.jobcentres[side],
+    "accounts.identityprovider": _identity_provider,
     "auth.group": lambda w, side: Group.objects.get(name="sagsbehandler"),
     "axes.accessattempt": _axes("AccessAttempt"),
     "axes.accesslog": _axes("AccessLog"),

@@ -9,7 +9,7 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UsernameField
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, URLField
 from django.http import HttpRequest
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -20,7 +20,8 @@ from apoc.exceptions import DomainError
 
 from . import services
 from .contact import InvalidOpeningHours, format_opening_hours, parse_opening_hours
-from .models import Jobcentre, User
+from .login import AdminLoginForm
+from .models import IdentityProvider, Jobcentre, ProviderJobcentre, RoleMapping, User
 from .scope import scope_for
 
 admin.site.site_header = _("APOC – administration")
@@ -31,6 +32,8 @@ admin.site.empty_value_display = "–"
 #: No app list beside every page: at 1280 px it took a quarter of the width from the
 #: supervisor's list. The index and the breadcrumbs lead to the same places.
 admin.site.enable_nav_sidebar = False
+#: The admin's login refuses local passwords where they are off, as APOC's own does.
+admin.site.login_form = AdminLoginForm
 
 
 class JobcentreForm(forms.ModelForm):
@@ -176,6 +179,7 @@ class StaffChangeForm(forms.ModelForm):
             "is_active",
             "is_staff",
             "is_superuser",
+            "break_glass",
             "groups",
             "user_permissions",
         ]
@@ -244,8 +248,18 @@ class UserAdmin(DjangoUserAdmin):
         (_("Person"), {"fields": ["first_name", "last_name", "email", "jobcentre"]}),
         (
             _("Rettigheder"),
-            {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]},
+            {
+                "fields": [
+                    "is_active",
+                    "is_staff",
+                    "is_superuser",
+                    "break_glass",
+                    "groups",
+                    "user_permissions",
+                ]
+            },
         ),
+        (_("Kommunalt login"), {"fields": ["identity_provider", "external_id"]}),
         (_("Datoer"), {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [
@@ -257,7 +271,13 @@ class UserAdmin(DjangoUserAdmin):
             },
         ),
     ]
-    readonly_fields = ["password_state", "last_login", "date_joined"]
+    readonly_fields = [
+        "password_state",
+        "last_login",
+        "date_joined",
+        "identity_provider",
+        "external_id",
+    ]
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # Staff are deactivated, not deleted: the access log and registrations refer to them.
@@ -356,3 +376,137 @@ class UserAdmin(DjangoUserAdmin):
             % {"email": user.email},
             messages.SUCCESS,
         )
+
+
+# --- Identity providers ----------------------------------------------------------------------
+
+
+class ProviderJobcentreInline(admin.TabularInline):
+    model = ProviderJobcentre
+    extra = 1
+    autocomplete_fields = ["jobcentre"]
+    verbose_name = _("jobcenter")
+    verbose_name_plural = _("jobcentre, udbyderen logger ind i (hvert jobcenter har én udbyder)")
+
+
+class RoleMappingFormSet(forms.BaseInlineFormSet):
+    """No group gives ``landsadministrator`` unless the provider may grant it."""
+
+    def clean(self) -> None:
+        super().clean()
+        roles = [
+            form.cleaned_data.get("role")
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        try:
+            services.check_role_mappings(
+                roles, may_grant_national_admin=self.instance.may_grant_national_admin
+            )
+        except DomainError as error:
+            raise ValidationError(error.message_in(gettext), code=error.code) from None
+
+
+class RoleMappingInline(admin.TabularInline):
+    model = RoleMapping
+    formset = RoleMappingFormSet
+    extra = 1
+
+
+def _https_by_default(field: Any, **kwargs: Any) -> Any:
+    """An issuer typed without a scheme is https (Django 6's default, without its warning)."""
+    if isinstance(field, URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return field.formfield(**kwargs)
+
+
+class IdentityProviderForm(forms.ModelForm):
+    class Meta:
+        model = IdentityProvider
+        formfield_callback = _https_by_default
+        fields = [
+            "name",
+            "slug",
+            "is_active",
+            "issuer",
+            "client_id",
+            "client_secret_env",
+            "scopes",
+            "use_pkce",
+            "claim_username",
+            "claim_first_name",
+            "claim_last_name",
+            "claim_email",
+            "claim_groups",
+            "claim_municipality",
+            "may_grant_national_admin",
+        ]
+
+    def clean_client_secret_env(self) -> str:
+        name = self.cleaned_data["client_secret_env"].strip()
+        try:
+            services.check_secret_reference(name)
+        except DomainError as error:
+            raise ValidationError(error.message_in(gettext), code=error.code) from None
+        return name
+
+
+@admin.register(IdentityProvider)
+class IdentityProviderAdmin(admin.ModelAdmin):
+    """The municipalities' OpenID Connect providers (README "Sign-in"), for national
+    administrators: where staff sign in, which jobcentres each may sign in to, and which of
+    its groups give which role. The secret stays in the server's environment."""
+
+    form = IdentityProviderForm
+    formfield_overrides = {URLField: {"assume_scheme": "https"}}
+    inlines = [ProviderJobcentreInline, RoleMappingInline]
+    list_display = ["name", "slug", "issuer", "is_active", "use_pkce", "may_grant_national_admin"]
+    list_filter = ["is_active"]
+    search_fields = ["name", "slug", "issuer"]
+    prepopulated_fields = {"slug": ["name"]}
+    readonly_fields = ["redirect_uri", "secret_found"]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "is_active"]}),
+        (
+            _("Forbindelse"),
+            {
+                "fields": [
+                    "issuer",
+                    "client_id",
+                    "client_secret_env",
+                    "secret_found",
+                    "scopes",
+                    "use_pkce",
+                    "redirect_uri",
+                ]
+            },
+        ),
+        (
+            _("Claims"),
+            {
+                "fields": [
+                    "claim_username",
+                    "claim_first_name",
+                    "claim_last_name",
+                    "claim_email",
+                    "claim_groups",
+                    "claim_municipality",
+                ]
+            },
+        ),
+        (_("Roller"), {"fields": ["may_grant_national_admin"]}),
+    ]
+
+    @admin.display(description=_("redirect URI (registreres hos udbyderen)"))
+    def redirect_uri(self, obj: IdentityProvider) -> str:
+        if obj.pk is None:
+            return gettext("Vises, når udbyderen er gemt.")
+        return gettext("APOC's adresse efterfulgt af %(path)s") % {
+            "path": reverse("login_callback", args=[obj.slug])
+        }
+
+    @admin.display(description=_("hemmelighed fundet i miljøet"))
+    def secret_found(self, obj: IdentityProvider) -> str:
+        if not obj.client_secret_env:
+            return gettext("ingen (offentlig klient)")
+        return gettext("ja") if services.secret_is_set(obj.client_secret_env) else gettext("nej")

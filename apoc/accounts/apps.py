@@ -8,6 +8,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Brugere og jobcentre")
 
     def ready(self) -> None:
-        from . import audit, signals  # noqa: F401 - signals connects the receivers
+        from . import audit, checks, signals  # noqa: F401 - signals connects the receivers
 
         audit.register()
+        checks.register()

@@ -43,22 +43,46 @@ from axes.helpers import get_client_username
 from axes.models import AccessAttempt
 from axes.signals import user_locked_out
 from django.conf import settings
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 #: AccessAttempt.username's length in django-axes.
 AXES_USERNAME_LENGTH = 255
 
 
-class LoginForm(AuthenticationForm):
+class PasswordOffMixin:
+    """The right password where local passwords are off (apoc.accounts.backends): say to
+    use the municipality's login instead of "wrong user name or password"."""
+
+    request: HttpRequest | None
+
+    def get_invalid_login_error(self) -> ValidationError:
+        if getattr(self.request, "apoc_password_login_off", False):
+            return ValidationError(
+                gettext_lazy(
+                    "Din konto logger ind via din kommunes login, ikke med adgangskode. "
+                    "Vælg din kommune under »Log ind via din kommune«."
+                ),
+                code="password_login_off",
+            )
+        return super().get_invalid_login_error()  # type: ignore[misc]
+
+
+class LoginForm(PasswordOffMixin, AuthenticationForm):
     def __init__(self, request: HttpRequest | None = None, *args: Any, **kwargs: Any) -> None:
         super().__init__(request, *args, **kwargs)
         limit = get_user_model()._meta.get_field(get_user_model().USERNAME_FIELD).max_length
         self.fields["username"].validators.append(MaxLengthValidator(limit))
+
+
+class AdminLoginForm(PasswordOffMixin, AdminAuthenticationForm):
+    """The admin's login form, with the same message."""
 
 
 def axes_username(request: HttpRequest, credentials: dict[str, Any] | None) -> str | None:

@@ -23,6 +23,8 @@ deactivation ends it). Sending it and using it are both in the access log.
 from __future__ import annotations
 
 import logging
+import os
+import re
 import smtplib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -43,6 +45,7 @@ from apoc.audit.models import Action
 from apoc.audit.services import AuditContext, audit_record
 from apoc.exceptions import DomainError, gettext_noop
 
+from .roles import NATIONAL_ADMIN
 from .scope import scope_for
 
 __all__ = [
@@ -54,10 +57,13 @@ __all__ = [
     "account_state",
     "check_account_change",
     "check_may_manage",
+    "check_role_mappings",
+    "check_secret_reference",
     "may_manage",
     "password_link_send",
     "password_set_done",
     "rights_of",
+    "secret_is_set",
     "set_password_tokens",
 ]
 
@@ -233,6 +239,7 @@ LOGGED_FIELDS = (
     "is_active",
     "is_staff",
     "is_superuser",
+    "break_glass",
 )
 
 
@@ -391,3 +398,43 @@ def password_link_send(
 def password_set_done(*, by: AuditContext, target: Any) -> None:
     """Log that ``target`` chose a password through a link."""
     audit_record(by, action=Action.PASSWORD_SET, subject=target, criteria={"via": "link"})
+
+
+# --- Identity providers ---------------------------------------------------------------------
+
+
+class SecretReferenceError(AccountError):
+    code = "accounts.secret_reference"
+    template = gettext_noop(
+        "Skriv navnet på en miljøvariabel (store bogstaver, tal og _), fx "
+        "APOC_OIDC_KOBENHAVN_SECRET, ikke selve hemmeligheden."
+    )
+
+
+class NationalAdminNotAllowedError(AccountError):
+    code = "accounts.national_admin_not_allowed"
+    template = gettext_noop(
+        "En gruppe kan kun give rollen landsadministrator, når udbyderen må give den "
+        "(»må give rollen landsadministrator«)."
+    )
+
+
+_ENVIRONMENT_NAME = re.compile(r"[A-Z_][A-Z0-9_]{0,99}")
+
+
+def check_secret_reference(name: str) -> None:
+    """Raise unless ``name`` is empty or the name of an environment variable: the field
+    holds where the secret is, never the secret."""
+    if name and not _ENVIRONMENT_NAME.fullmatch(name):
+        raise SecretReferenceError()
+
+
+def secret_is_set(name: str) -> bool:
+    """Whether the environment variable ``name`` holds a value (the value is not shown)."""
+    return bool(os.environ.get(name))
+
+
+def check_role_mappings(roles: Iterable[str], *, may_grant_national_admin: bool) -> None:
+    """Raise when a group would give ``landsadministrator`` through a provider that may not."""
+    if NATIONAL_ADMIN in roles and not may_grant_national_admin:
+        raise NationalAdminNotAllowedError()

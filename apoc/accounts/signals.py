@@ -1,10 +1,12 @@
-"""Log the login lock (django-axes) for the operators, one line each."""
+"""Log the login lock (django-axes) for the operators, one line each, and password sign-ins
+in the access log."""
 
 from __future__ import annotations
 
 import logging
 
 from axes.signals import user_locked_out
+from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 
 logger = logging.getLogger("apoc.security")
@@ -36,3 +38,18 @@ def log_login_lock(sender, request=None, username=None, ip_address=None, **kwarg
         ip_address,
         getattr(request, "path", ""),
     )
+
+
+@receiver(user_logged_in, dispatch_uid="apoc.accounts.log_password_sign_in")
+def log_password_sign_in(sender, request=None, user=None, **kwargs) -> None:
+    """A sign-in with a password through a login form, in the access log. (A sign-in through a
+    provider is logged by apoc.accounts.signin; a test client's force_login is not a form.)"""
+    if request is None or request.method != "POST" or user is None:
+        return
+    if getattr(user, "backend", "") != "apoc.accounts.backends.PasswordBackend":
+        return
+    from apoc.audit.services import client_ip
+
+    from .signin import record_sign_in
+
+    record_sign_in(user, client_ip(request), via="password")

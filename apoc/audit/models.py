@@ -23,6 +23,10 @@ class Action(models.TextChoices):
     ACCOUNT_UPDATE = "account_update", _("oprettelse eller ændring af medarbejder")
     PASSWORD_LINK = "password_link", _("link til at vælge adgangskode sendt")
     PASSWORD_SET = "password_set", _("adgangskode valgt via link")
+    SIGN_IN = "sign_in", _("login")
+    SIGN_IN_REFUSED = "sign_in_refused", _("login afvist")
+    SIGN_OUT = "sign_out", _("log ud")
+    ROLE_CHANGE = "role_change", _("ændring af rolle")
 
 
 class AuditEntry(models.Model):

@@ -65,6 +65,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "apoc.audit.middleware.AuditContextMiddleware",
+    # form-action for the provider's pages at sign-in and sign-out (apoc.accounts.middleware).
+    "apoc.accounts.middleware.ProviderFormActionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "apoc.middleware.DomainErrorMiddleware",
@@ -106,8 +108,19 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     # First: refuses every login while the account or the address is locked.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Local passwords, refused where a provider serves the jobcentre (apoc.accounts.signin).
+    "apoc.accounts.backends.PasswordBackend",
+    # The sessions of staff signed in through their municipality's identity provider.
+    "apoc.accounts.backends.IdentityProviderBackend",
 ]
+# Sign-in through the municipalities' identity providers (OpenID Connect; README
+# "Sign-in"). The providers are data, kept by a national administrator in admin.
+# Local passwords are off for the staff of a jobcentre a provider serves, except
+# for accounts marked for break-glass access; on (true) they work for everybody
+# with a password, which the system check accounts.W001 says while providers exist.
+APOC_PASSWORD_LOGIN = env.bool("APOC_PASSWORD_LOGIN", default=False)
+# Seconds for each call to a provider (discovery, keys, token).
+OIDC_TIMEOUT = env.float("APOC_OIDC_TIMEOUT", default=10.0)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "registrations:home"
 LOGOUT_REDIRECT_URL = "login"
