@@ -6,7 +6,8 @@ Which counters a registration or a refused intake adds to is decided in
 
 * the write: every service that makes, moves or reviews a registration, or records a
   refused intake, calls one of the ``statistics_*`` functions last in its own
-  transaction. They apply the change in one statement, ``INSERT … ON CONFLICT DO
+  transaction (and :func:`registrations_delete_counted` removes rows with their counts,
+  for the benches: APOC deletes no registration). They apply the change in one statement, ``INSERT … ON CONFLICT DO
   UPDATE SET n = n + excluded.n``, on PostgreSQL and SQLite alike: the database adds,
   so concurrent writers on several app servers never lose a count, and a rollback
   takes the counts back with the change. The counters are touched in key order, so
@@ -25,7 +26,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import connections, router, transaction
-from django.db.models import Count, Min, Q, Sum
+from django.db.models import Count, Min, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 
@@ -41,11 +42,13 @@ from .tally import (
     change,
     month_of,
     refusal_keys,
+    total,
 )
 
 __all__ = [
     "Figures",
     "counted",
+    "registrations_delete_counted",
     "statistics_apply",
     "statistics_differences",
     "statistics_figures",
@@ -132,6 +135,30 @@ def statistics_refusal_recorded(refusal: IntakeRefusal) -> None:
             )
         )
     )
+
+
+def registrations_delete_counted(registrations: QuerySet[Registration]) -> int:
+    """Delete ``registrations`` and take them off the counters, in one transaction.
+
+    APOC itself never deletes a registration: the register of numbers and the access log
+    must stay whole. Tools that remove rows of their own (the benches) use this, so the
+    counters stay right. Returns the number of registrations deleted.
+    """
+    with transaction.atomic():
+        rows = list(
+            registrations.order_by("pk")
+            .select_for_update()
+            .values_list(
+                "pk", "jobcentre_id", "created_at", "category", "nationality", "review_status"
+            )
+        )
+        removed = total(
+            change(Counted(jobcentre, local_day(made), category, _code(nationality), status), None)
+            for _pk, jobcentre, made, category, nationality, status in rows
+        )
+        Registration.objects.filter(pk__in=[row[0] for row in rows]).delete()
+        statistics_apply(removed)
+    return len(rows)
 
 
 # --- Reading --------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """The statistics page's counters (registrations.statistics, docs/decisions.md 22).
 
 They are kept in the same transaction as every change they count, so after any series
-of intakes, transfers, reviews, refusals and purges they equal COUNT(*) over the tables,
+of intakes, transfers, reviews, refusals, purges and deletions they equal COUNT(*) over the tables,
 and the page shows what counting the tables shows. A failure half-way leaves neither
 the change nor its counts. The recount (``rebuild_statistics``, migration 0013) repairs
 counters that were changed around the services, in one transaction.
@@ -33,6 +33,7 @@ from registrations.models import IntakeRefusal, Registration, StatisticsCount
 from registrations.retention import retention_purge
 from registrations.statistics import (
     counted,
+    registrations_delete_counted,
     statistics_apply,
     statistics_differences,
     statistics_figures,
@@ -259,6 +260,7 @@ OPERATIONS = st.lists(
             MOMENTS,
         ),
         st.tuples(st.just("purge")),
+        st.tuples(st.just("delete"), st.integers(0, 20)),
     ),
     min_size=1,
     max_size=25,
@@ -299,6 +301,10 @@ def _apply(operation, jobcentres, made, by, now) -> None:
             IntakeRefusalFactory(jobcentre=jobcentres[where], reason_codes=codes)
     elif name == "purge":
         retention_purge(days=1, now=now + timedelta(days=800))
+    elif name == "delete" and made:
+        registrations_delete_counted(
+            Registration.objects.filter(pk=made.pop(args[0] % len(made)).pk)
+        )
     elif made:
         registration = made[args[0] % len(made)]
         try:
