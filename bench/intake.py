@@ -82,6 +82,7 @@ def intake_client(username: str):
     from apoc.accounts.models import Jobcentre, User
     from cpr.models import Allocation
     from registrations.models import Registration
+    from registrations.statistics import registrations_delete_counted
 
     settings.ALLOWED_HOSTS = ["testserver"]
     jobcentre = Jobcentre.objects.get(municipality_code="101")
@@ -89,7 +90,7 @@ def intake_client(username: str):
     user.groups.add(Group.objects.get(name="sagsbehandler"))
     mine = Registration.objects.filter(created_by=user)
     allocation_ids = list(mine.values_list("allocation_id", flat=True))
-    mine.delete()
+    registrations_delete_counted(mine)  # and off the statistics' counters
     Allocation.objects.filter(pk__in=allocation_ids).delete()
     client = Client()
     client.force_login(user)

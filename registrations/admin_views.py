@@ -17,8 +17,7 @@ from typing import Any
 from django import forms
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Min, QuerySet
-from django.db.models.functions import TruncMonth, TruncWeek
+from django.db.models import Min, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -41,13 +40,13 @@ from .intake import REASON_TEMPLATES
 from .models import (
     AnnulmentReason,
     Category,
-    IntakeRefusal,
     Registration,
     ReviewStatus,
     reason_label,
 )
 from .review import Annulment
 from .selectors import registration_by_personnummer, registrations_visible_to
+from .statistics import statistics_figures
 
 __all__ = [
     "LIFECYCLE_ACTIONS",
@@ -329,25 +328,6 @@ def _week_starts(now: datetime, count: int) -> list[datetime]:
     return [monday - timedelta(weeks=w) for w in reversed(range(count))]
 
 
-def _series(queryset: QuerySet, trunc: Any, starts: list[datetime]) -> list[tuple[datetime, int]]:
-    counted = {
-        timezone.localtime(row["period"]).date(): row["n"]
-        for row in queryset.filter(created_at__gte=starts[0])
-        .annotate(period=trunc("created_at"))
-        .values("period")
-        .annotate(n=Count("id"))
-        .order_by()
-    }
-    return [(start, counted.get(start.date(), 0)) for start in starts]
-
-
-def _grouped(queryset: QuerySet, field: str) -> list[tuple[str, int]]:
-    return [
-        (row[field], row["n"])
-        for row in queryset.values(field).annotate(n=Count("id")).order_by("-n", field)
-    ]
-
-
 def _ranked(counts: Counter) -> list[tuple[Any, int]]:
     return sorted(counts.items(), key=lambda pair: (-pair[1], str(pair[0])))
 
@@ -370,65 +350,46 @@ def registration_statistics(model_admin: Any, request: HttpRequest) -> TemplateR
         raise PermissionDenied
     now = timezone.localtime()
     scope = scope_for(user)
-    visible = registrations_visible_to(user).select_related(None)
     months = _month_starts(now, MONTHS)
     weeks = _week_starts(now, WEEKS)
-    period = visible.filter(created_at__gte=months[0])
-
-    # One pass over the period for the month series and the three breakdowns.
-    months_seen: Counter = Counter()
-    by_field: dict[str, Counter] = {
-        "category": Counter(),
-        "nationality": Counter(),
-        "jobcentre": Counter(),
-    }
-    for row in (
-        period.annotate(month=TruncMonth("created_at"))
-        .values("month", "category", "nationality", "jobcentre_id")
-        .annotate(n=Count("id"))
-        .order_by()
-    ):
-        months_seen[timezone.localtime(row["month"]).date()] += row["n"]
-        by_field["category"][row["category"]] += row["n"]
-        by_field["nationality"][row["nationality"]] += row["n"]
-        by_field["jobcentre"][row["jobcentre_id"]] += row["n"]
+    # The counters kept with every change (registrations.statistics, decision 22).
+    figures = statistics_figures(scope, months_from=months[0].date(), days_from=weeks[0].date())
     per_month = [
-        (formats.date_format(start, "M Y"), months_seen.get(start.date(), 0)) for start in months
+        (formats.date_format(start, "M Y"), figures.per_month.get(start.date(), 0))
+        for start in months
     ]
     per_week = [
-        (gettext("uge %(week)s") % {"week": start.isocalendar().week}, n)
-        for start, n in _series(visible, TruncWeek, weeks)
+        (
+            gettext("uge %(week)s") % {"week": start.isocalendar().week},
+            sum(figures.per_day.get(start.date() + timedelta(days=d), 0) for d in range(7)),
+        )
+        for start in weeks
     ]
     categories = dict(Category.choices)
-    by_category = [(categories.get(c, c), n) for c, n in _ranked(by_field["category"])]
+    by_category = [(categories.get(c, c), n) for c, n in _ranked(figures.by_category)]
     by_nationality = _top(
-        [(str(countries.name(c)) or c, n) for c, n in _ranked(by_field["nationality"])]
+        [(str(countries.name(c)) or c, n) for c, n in _ranked(figures.by_nationality)]
     )
     names = dict(
-        Jobcentre.objects.filter(pk__in=list(by_field["jobcentre"])).values_list("pk", "name")
+        Jobcentre.objects.filter(pk__in=list(figures.by_jobcentre)).values_list("pk", "name")
     )
     by_jobcentre = _top(
         sorted(
-            ((names.get(pk, str(pk)), n) for pk, n in by_field["jobcentre"].items()),
+            ((names.get(pk, str(pk)), n) for pk, n in figures.by_jobcentre.items()),
             key=lambda pair: (-pair[1], pair[0]),
         )
     )
 
     statuses = dict(ReviewStatus.choices)
-    status_counts = dict(_grouped(visible, "review_status"))
-    backlog = [(statuses[s], status_counts.get(s, 0)) for s in statuses]
-    oldest_pending = visible.filter(review_status=ReviewStatus.PENDING).aggregate(
-        oldest=Min("created_at")
-    )["oldest"]
-
-    refusals = scope.filter(IntakeRefusal.objects.filter(refused_at__gte=months[0]))
-    reasons: Counter[str] = Counter()
-    refusal_count = 0
-    for codes in refusals.values_list("reason_codes", flat=True).iterator(chunk_size=2000):
-        refusal_count += 1
-        reasons.update(codes or [])
+    backlog = [(statuses[s], figures.by_status.get(s, 0)) for s in statuses]
+    oldest_pending = (
+        registrations_visible_to(user)
+        .filter(review_status=ReviewStatus.PENDING)
+        .aggregate(oldest=Min("created_at"))["oldest"]
+    )
+    refusal_count = figures.refusals
     by_reason = [
-        (code, reason_label(code), reason_text(code), n) for code, n in reasons.most_common()
+        (code, reason_label(code), reason_text(code), n) for code, n in _ranked(figures.by_reason)
     ]
 
     context = {

@@ -22,6 +22,7 @@ from cpr.services import StatusNotAllowed, cpr_status_change
 
 from .models import AnnulmentReason, JobseekerEnd, Registration, RegistrationTransfer
 from .services import RegistrationAnnulled
+from .statistics import counted, statistics_registration_changed
 
 __all__ = [
     "AlreadyJobseeker",
@@ -140,6 +141,7 @@ def registration_transfer(
         reason=reason.strip(),
         transferred_by=by.user,
     )
+    counted_before = counted(current)
     current.jobcentre = to_jobcentre
     current.stay_municipality = to_jobcentre.municipality_code
     current.save(update_fields=["jobcentre", "stay_municipality"])
@@ -153,6 +155,7 @@ def registration_transfer(
             "reason": transfer.reason,
         },
     )
+    statistics_registration_changed(counted_before, current)  # last: the counters lock briefly
     return current
 
 

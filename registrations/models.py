@@ -584,3 +584,38 @@ class NameKey(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class StatisticsCount(models.Model):
+    """One counter of the statistics page (registrations.tally, docs/decisions.md 22).
+
+    Kept in the same transaction as every change it counts; ``rebuild_statistics``
+    recomputes them all from the tables.
+    """
+
+    kind = models.CharField(max_length=12)
+    #: The local day (kind ``day``) or the first day of the local month (the others).
+    period = models.DateField()
+    jobcentre = models.ForeignKey(
+        "accounts.Jobcentre", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    #: The category, nationality, review status or reason code counted; blank for a total.
+    value = models.CharField(max_length=40, blank=True)
+    n = models.IntegerField()
+
+    class Meta:
+        verbose_name = _("optælling til statistikken")
+        verbose_name_plural = _("optællinger til statistikken")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "period", "jobcentre", "value"], name="statisticscount_unique"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["jobcentre", "kind", "period"], name="statisticscount_jobcentre_idx"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.period} {self.jobcentre_id} {self.value}: {self.n}"

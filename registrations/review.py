@@ -30,6 +30,7 @@ from cpr.services import allocation_annul
 from jobnet.services import jobnet_account_disable
 
 from .models import AnnulmentReason, Registration, ReviewStatus
+from .statistics import counted, statistics_registration_changed
 
 __all__ = [
     "BATCH_LIMIT",
@@ -175,6 +176,7 @@ def _review(
     if target in (_FLAGGED, _ANNULLED) and not comment:
         raise ReasonRequired()
     previous = current.review_status
+    counted_before = counted(current)
     current.review_status = target
     current.reviewed_by = user
     current.reviewed_at = timezone.now()
@@ -194,6 +196,7 @@ def _review(
             subject=current,
             criteria={"from": previous, "to": target, "comment": comment},
         )
+    statistics_registration_changed(counted_before, current)  # last: the counters lock briefly
     # Hand the caller's object the new state too.
     for name in _REVIEW_FIELDS:
         setattr(registration, name, getattr(current, name))

@@ -54,6 +54,7 @@ from .files import StoredFile, SubmittedDocument, discard_unless_referenced, sto
 from .intake import IntakeData, IntakeDecision, PersonKeys, WarningsNotConfirmed, intake_decide
 from .models import AnnulmentReason, CprCheck, IntakeRefusal, NameKey, Offer, Registration
 from .selectors import DuplicateMatch, find_duplicates, survivor_match
+from .statistics import statistics_refusal_recorded, statistics_registration_created
 
 __all__ = [
     "AnnulledRegistrationFound",
@@ -267,6 +268,7 @@ def _registration_store(
     if decision.offer is not None:
         Offer.objects.create(registration=registration, created_by=by.user, **decision.offer)
     audit_records(by, *_created_events(decision, registration))
+    statistics_registration_created(registration)  # last: the counters' rows lock briefly
     return registration
 
 
@@ -385,12 +387,13 @@ def _audit_duplicate_check(by: AuditContext, keys: PersonKeys, shown: list[int])
 @transaction.atomic
 def intake_refusal_record(*, data: IntakeData, decision: IntakeDecision, by: AuditContext) -> None:
     """Record a refused intake without personal data, for the statistics by reason."""
-    IntakeRefusal.objects.create(
+    refusal = IntakeRefusal.objects.create(
         jobcentre_id=by.jobcentre_id,
         category=data.category,
         nationality=data.nationality,
         reason_codes=list(decision.eligibility.block_codes),
     )
+    statistics_refusal_recorded(refusal)
 
 
 @transaction.atomic

@@ -160,6 +160,34 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
 
             name_keys_store(self, name_keys(self.surname, self.given_names))
 
+    @factory.post_generation
+    def statistics(self, create, extracted, **kwargs):
+        """The statistics' counters, as the intake keeps them (registrations.statistics)."""
+        if create:
+            from registrations.statistics import statistics_registration_created
+
+            statistics_registration_created(self)
+
+
+class IntakeRefusalFactory(factory.django.DjangoModelFactory):
+    """A refused intake, counted as the intake counts it."""
+
+    class Meta:
+        model = "registrations.IntakeRefusal"
+        skip_postgeneration_save = True
+
+    jobcentre = factory.SubFactory(JobcentreFactory)
+    category = "A"
+    nationality = ""
+    reason_codes = factory.LazyFunction(lambda: ["nationality_not_eea"])
+
+    @factory.post_generation
+    def statistics(self, create, extracted, **kwargs):
+        if create:
+            from registrations.statistics import statistics_refusal_recorded
+
+            statistics_refusal_recorded(self)
+
 
 class OfferFactory(factory.django.DjangoModelFactory):
     class Meta:

@@ -30,6 +30,7 @@ PURE = [
     "jobnet/credentials.py",
     "jobnet/letters.py",
     "registrations/intake.py",
+    "registrations/tally.py",
     "registrations/uploads.py",
     "registrations/pdf_render.py",
 ]

@@ -6,11 +6,12 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
-from django.db.models import Count
+from django.db.models import Count, Sum
 
 from apoc.accounts.models import Jobcentre
 from apoc.accounts.roles import ROLE_PERMISSIONS
-from registrations.models import Registration
+from registrations.models import Registration, StatisticsCount
+from registrations.statistics import statistics_differences
 
 pytestmark = pytest.mark.django_db
 
@@ -63,6 +64,9 @@ def test_seed_demo_creates_users_who_can_log_in_and_registrations(settings, clie
     assert Registration.objects.get(category="C").nationality == "XA"
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert Registration.objects.count() == 6
+    # The statistics' counters too, through the intake (registrations.statistics).
+    assert statistics_differences() == {}
+    assert StatisticsCount.objects.filter(kind="day").aggregate(n=Sum("n"))["n"] == 6
 
 
 def seed(settings, *args: str) -> str:

@@ -16,8 +16,9 @@ from apoc.admin_tools import EstimatedCountPaginator
 from apoc.audit.models import AuditEntry
 from cpr.models import CprStatus
 from registrations.admin_views import bar_chart_svg, reason_text
-from registrations.models import IntakeRefusal, Registration
+from registrations.models import Registration
 from tests.factories import (
+    IntakeRefusalFactory,
     NationalAdminFactory,
     OfferFactory,
     RegistrationFactory,
@@ -672,13 +673,11 @@ def test_export_quotes_cells_a_spreadsheet_would_run(supervisor_client, copenhag
 
 def test_statistics_are_scoped_and_drawn_as_svg(supervisor_client, copenhagen, odense, people):
     RegistrationFactory.create_batch(4, jobcentre=odense, nationality="HU")
-    IntakeRefusal.objects.create(
+    IntakeRefusalFactory(
         jobcentre=copenhagen, category="A", reason_codes=["nationality_not_eea", "document_expired"]
     )
-    IntakeRefusal.objects.create(
-        jobcentre=copenhagen, category="A", reason_codes=["document_expired"]
-    )
-    IntakeRefusal.objects.create(jobcentre=odense, category="A", reason_codes=["has_personnummer"])
+    IntakeRefusalFactory(jobcentre=copenhagen, category="A", reason_codes=["document_expired"])
+    IntakeRefusalFactory(jobcentre=odense, category="A", reason_codes=["has_personnummer"])
     response = supervisor_client.get(STATISTICS)
     assert response.status_code == 200
     context = response.context

@@ -16,8 +16,8 @@ from django.utils import translation
 from cpr.eligibility import BLOCK_CODES, LABELS, TEMPLATES, WARNING_CODES
 from documents import foreign_ids
 from registrations.intake import CONFIRMABLE_CODES, CPR_LABELS, CPR_TEMPLATES, REASON_LABELS
-from registrations.models import IntakeRefusal, reason_label
-from tests.factories import RegistrationFactory, SupervisorFactory
+from registrations.models import reason_label
+from tests.factories import IntakeRefusalFactory, RegistrationFactory, SupervisorFactory
 
 FOREIGN_ID_WARNINGS = {"foreign_id_birth_date_mismatch", "foreign_id_sex_mismatch"}
 #: The look-up in CPR before a number is given (registrations.cpr_check).
@@ -116,9 +116,7 @@ def test_caseworker_page_shows_names_not_codes(caseworker_client, copenhagen):
 
 
 def test_statistics_name_the_refusal_reasons(supervisor_client, copenhagen):
-    IntakeRefusal.objects.create(
-        jobcentre=copenhagen, category="A", reason_codes=["nationality_not_eea"]
-    )
+    IntakeRefusalFactory(jobcentre=copenhagen, category="A", reason_codes=["nationality_not_eea"])
     body = supervisor_client.get(reverse("admin:registrations_registration_statistics"))
     body = body.content.decode()
     assert '<th scope="row">Statsborger uden for EU/EØS og Schweiz</th>' in body
