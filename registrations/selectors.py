@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -88,10 +88,13 @@ class DuplicateMatch:
     annulled_at: Any = None
     survivor_id: int | None = None
     new_number_allowed: bool = False
+    #: The registration that this very submission made (a retry that came in concurrently).
+    same_submission: bool = False
 
 
 _MATCH_FIELDS = (
     "id",
+    "submission_token",
     "jobcentre_id",
     "document_country",
     "document_number_key",
@@ -109,17 +112,22 @@ _MATCH_FIELDS = (
 )
 
 
-def find_duplicates(keys: PersonKeys) -> list[DuplicateMatch]:
+def find_duplicates(
+    keys: PersonKeys, *, submission_token: uuid.UUID | None = None
+) -> list[DuplicateMatch]:
     """Every registration, in any jobcentre, that may be the same person, annulled ones too.
 
     A match is the same issuing country and document number, the same foreign
     personal ID number (normalised by :func:`documents.foreign_ids.check_foreign_id`),
     the same name key and birth date, or the personnummer the person presents.
-    Registrations that are in force come first.
+    Registrations that are in force come first. With ``submission_token``, the
+    registration that submission made is found too, marked ``same_submission``.
     """
     condition = Q(
         document_country=keys.document_country, document_number_key=keys.document_number_key
     )
+    if submission_token is not None:
+        condition |= Q(submission_token=submission_token)
     named = _same_name_and_birth_date(keys)
     if named:
         condition |= Q(pk__in=named)
@@ -134,7 +142,14 @@ def find_duplicates(keys: PersonKeys) -> list[DuplicateMatch]:
     rows = sorted(
         found.values(), key=lambda row: (row.review_status == ReviewStatus.ANNULLED, row.id)
     )
-    return [match_of(row, _match_reasons(row, keys, named)) for row in rows[:20]]
+    return [
+        replace(
+            match_of(row, _match_reasons(row, keys, named)),
+            same_submission=submission_token is not None
+            and row.submission_token == submission_token,
+        )
+        for row in rows[:20]
+    ]
 
 
 def _same_name_and_birth_date(keys: PersonKeys) -> list[int]:

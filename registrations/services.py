@@ -131,9 +131,6 @@ def registration_submit(
     """
     if not by.jobcentre_id:
         raise NoJobcentre()
-    existing = Registration.objects.filter(submission_token=submission_token).first()
-    if existing is not None:
-        return existing, False
     decision = intake_decide(
         data, today=today, jobcentre_municipality=by.user.jobcentre.municipality_code
     )
@@ -146,6 +143,9 @@ def registration_submit(
     try:
         with stored_document(document) as stored:
             return _create_or_recover(decision, stored, document.content_type, submission_token, by)
+    except _AlreadyStored as stored_before:
+        # The same submission came again (the view answers a plain retry before this).
+        return Registration.objects.get(pk=stored_before.registration_id), False
     except DuplicateFound as found:
         _audit_duplicate_check(by, decision.keys, [m.registration_id for m in found.matches])
         raise
@@ -245,7 +245,7 @@ def _registration_store(
 ) -> Registration:
     """The writes of :func:`registration_create`, in the caller's transaction."""
     _lock_person(decision.keys)
-    replaces = _check_duplicates(decision.keys)
+    replaces = _check_duplicates(decision.keys, submission_token)
     jobseeker = decision.jobseeker
     registration = Registration.objects.create(
         **decision.values,
@@ -316,16 +316,29 @@ def _created_events(decision: IntakeDecision, registration: Registration) -> lis
     return events
 
 
-def _check_duplicates(keys: PersonKeys) -> int | None:
+class _AlreadyStored(Exception):
+    """This submission's registration exists already: the intake is not made twice."""
+
+    def __init__(self, registration_id: int) -> None:
+        super().__init__(registration_id)
+        self.registration_id = registration_id
+
+
+def _check_duplicates(keys: PersonKeys, submission_token: uuid.UUID | None = None) -> int | None:
     """Raise for a registration the person already has; return the annulled one a new
-    number replaces, if any.
+    number replaces, if any. A registration that ``submission_token`` made already is
+    ``_AlreadyStored``: the same submission, come again (the submission token is unique,
+    so the database stays the arbiter when the two meet concurrently).
 
     An annulled registration decides by the reason it was annulled for: a number
     with a wrong birth date or sex is replaced; a duplicate leads to the number
     the person kept; one made by mistake or for a person not eligible needs a
     supervisor's permission before a new number is given.
     """
-    matches = find_duplicates(keys)
+    matches = find_duplicates(keys, submission_token=submission_token)
+    for match in matches:
+        if match.same_submission:
+            raise _AlreadyStored(match.registration_id)
     in_force = [match for match in matches if not match.annulled]
     if in_force:
         raise DuplicateFound(in_force)

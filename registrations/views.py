@@ -80,17 +80,17 @@ def intake(request: HttpRequest) -> HttpResponse:
         form.fields["mrz"].widget.attrs["autofocus"] = True
         return render(request, "registrations/intake.html", {"form": form})
     stash = _stash(request)
-    done = registration_submitted(request.user, stash.token) if stash else None
-    if done is not None:
-        # The same submission again (a retry after an error page, a double click).
-        messages.info(
-            request, gettext("Registreringen var allerede gemt. Den er ikke oprettet igen.")
-        )
-        return redirect("registrations:detail", pk=done.pk)
     form = IntakeForm(
         request.POST, request.FILES, has_pending_document=bool(stash and stash.exists())
     )
     valid = form.is_valid()
+    if not valid:
+        # The same submission again, after it was stored (a retry without its document,
+        # which the intake no longer keeps): its registration. A complete retry goes on to
+        # registration_submit, which finds it by its submission token.
+        done = registration_submitted(request.user, stash.token) if stash else None
+        if done is not None:
+            return _already_stored(request, done)
     _keep_upload(form, stash)
     if not valid:
         context = {"form": form, "pending": stash.describe() if stash else None}
@@ -110,12 +110,15 @@ def intake(request: HttpRequest) -> HttpResponse:
         return _intake_refused(request, form, stash, error)
     stash.discard()
     request.session.pop(_candidates_key(stash.token), None)
-    if created:
-        messages.success(request, gettext("Personen er registreret, og personnummeret er tildelt."))
-    else:
-        messages.info(
-            request, gettext("Registreringen var allerede gemt. Den er ikke oprettet igen.")
-        )
+    if not created:
+        return _already_stored(request, registration)
+    messages.success(request, gettext("Personen er registreret, og personnummeret er tildelt."))
+    return redirect("registrations:detail", pk=registration.pk)
+
+
+def _already_stored(request: HttpRequest, registration: Any) -> HttpResponse:
+    """The answer to a submission that came again (a retry, a double click)."""
+    messages.info(request, gettext("Registreringen var allerede gemt. Den er ikke oprettet igen."))
     return redirect("registrations:detail", pk=registration.pk)
 
 

@@ -380,3 +380,16 @@ def test_a_user_without_a_jobcentre_is_told_why_nothing_is_registered(client):
     assert "ikke knyttet til et jobcenter" in response.content.decode()
     assert not Allocation.objects.exists()
     assert not Registration.objects.exists()
+
+
+def test_a_retry_without_its_document_after_the_intake_was_stored_shows_the_registration(
+    caseworker_client,
+):
+    """The intake keeps no document once it is stored: such a retry is not an error page."""
+    data = intake_post()
+    first = caseworker_client.post(INTAKE, data)
+    data.pop("document_file")
+    again = caseworker_client.post(INTAKE, data, follow=True)
+    assert again.redirect_chain[-1][0] == first.url
+    assert "Registreringen var allerede gemt" in again.content.decode()
+    assert Registration.objects.count() == 1

@@ -289,3 +289,74 @@ def test_a_missing_document_in_admin_is_a_clear_page_not_a_500(client, caseworke
     response = client.get(url)
     assert response.status_code == 404
     assert "Billedet af ID-dokumentet mangler" in response.content.decode()
+
+
+# --- The same submission again -------------------------------------------------------------
+
+
+def _submit(by, token):
+    return registration_submit(
+        data=data(),
+        document=document(),
+        confirmed_warnings=frozenset(),
+        submission_token=token,
+        by=by,
+        today=TODAY,
+    )
+
+
+def test_the_same_submission_again_is_the_registration_it_made(by):
+    """Found by its token in the duplicate check: no second number, account, log or file."""
+    token = uuid.uuid4()
+    first, created = _submit(by, token)
+    files = set(document_storage().listdir("documents")[1])
+    entries = AuditEntry.objects.count()
+    again, created_again = _submit(by, token)
+    assert (created, created_again) == (True, False)
+    assert again == first
+    assert Registration.objects.count() == Allocation.objects.count() == 1
+    assert JobnetAccount.objects.count() == 1
+    assert AuditEntry.objects.count() == entries
+    assert set(document_storage().listdir("documents")[1]) == files
+
+
+def test_another_submission_of_the_same_person_is_still_a_duplicate(by):
+    _submit(by, uuid.uuid4())
+    with pytest.raises(DuplicateFound):
+        _submit(by, uuid.uuid4())
+    assert Registration.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_double_click_registers_once_and_answers_both_with_the_registration(
+    postgresql_only, caseworker
+):
+    """Two requests with the same submission at once: the second waits for the person's lock,
+    then finds the first one's registration by its token, rather than calling it a duplicate."""
+    import threading
+
+    by = AuditContext.of(caseworker, "10.0.0.7")
+    token = uuid.uuid4()
+    barrier = threading.Barrier(2)
+    results, errors = [], []
+
+    def worker():
+        from django.db import connection
+
+        try:
+            barrier.wait()
+            results.append(_submit(by, token))
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert sorted(created for _, created in results) == [False, True]
+    assert results[0][0] == results[1][0]
+    assert Registration.objects.count() == Allocation.objects.count() == 1
