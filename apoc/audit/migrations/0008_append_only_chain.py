@@ -8,7 +8,7 @@
   chain's head row; a trigger refuses every UPDATE and DELETE of entries and
   checkpoints, except a DELETE inside the SECURITY DEFINER function
   ``audit_purge`` (the retention purge's only way), which sets the transaction's
-  ``apoc.audit_purge`` for its own duration.
+  ``apoc.audit_purge`` for its DELETE only.
 - SQLite: the same with SQLite's triggers (AFTER INSERT, RAISE(ABORT)); the
   purge's permit is ``audit_auditchainhead.purge_through``.
 
@@ -128,12 +128,13 @@ def postgresql_sql(schema: str) -> list[str]:
         """,
         # The purge's only way to delete: the oldest entries, a prefix of the
         # chain, older than a cutoff at least a day back (an hour's slack for
-        # clocks that differ). The function's own SET makes the guard let its
-        # DELETE through, and is undone when it returns, even on an error.
+        # clocks that differ). apoc.audit_purge lets its DELETE past the guard;
+        # it is set for the DELETE only, and an error undoes it with the
+        # transaction. Anyone may set it, but only the owner may DELETE.
         f"""
         CREATE FUNCTION audit_purge(cutoff timestamptz, batch integer)
         RETURNS TABLE (removed bigint, last_seq bigint, last_hash varchar)
-        LANGUAGE plpgsql SECURITY DEFINER {path} SET apoc.audit_purge = 'on' AS $$
+        LANGUAGE plpgsql SECURITY DEFINER {path} AS $$
         BEGIN
             IF cutoff IS NULL OR cutoff > now() - interval '23 hours' THEN
                 RAISE EXCEPTION 'audit_purge: the cutoff must lie at least a day back'
@@ -144,6 +145,7 @@ def postgresql_sql(schema: str) -> list[str]:
                     USING ERRCODE = 'invalid_parameter_value';
             END IF;
             PERFORM pg_advisory_xact_lock(hashtext('apoc.audit_purge'));
+            PERFORM set_config('apoc.audit_purge', 'on', true);
             WITH oldest AS (
                 SELECT e.seq, e.at FROM {ENTRY} e ORDER BY e.seq LIMIT batch
             ), stop AS (
@@ -157,6 +159,7 @@ def postgresql_sql(schema: str) -> list[str]:
             )
             SELECT count(*), max(g.seq), (array_agg(g.hash ORDER BY g.seq DESC))[1]
                 INTO removed, last_seq, last_hash FROM gone g;
+            PERFORM set_config('apoc.audit_purge', 'off', true);
             RETURN NEXT;
         END
         $$
