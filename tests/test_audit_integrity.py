@@ -65,8 +65,12 @@ def app_role(postgresql_only):
     """Tests of the application's role's rights: they need DATABASE_OWNER_URL, as CI sets."""
     if dbroles.owner_credentials() is None:
         if os.environ.get("CI"):
-            pytest.fail("CI runs the PostgreSQL suite as the application's role: set DATABASE_OWNER_URL")
-        pytest.skip("needs the two roles: DATABASE_OWNER_URL (the owner) and DATABASE_URL (the app)")
+            pytest.fail(
+                "CI runs the PostgreSQL suite as the application's role: set DATABASE_OWNER_URL"
+            )
+        pytest.skip(
+            "needs the two roles: DATABASE_OWNER_URL (the owner) and DATABASE_URL (the app)"
+        )
 
 
 @pytest.fixture
@@ -142,7 +146,7 @@ def test_the_hash_the_database_computes_is_the_one_verify_recomputes(db):
     """Names, criteria and addresses with everything JSON and Danish can hold."""
     user = UserFactory(username="søren.ålund")
     by = AuditContext.of(user, ip_address="2001:db8::1")
-    audit_record(by, action="search", criteria={"q": "Æblø \"x\" \\ 😀", "n": [1.5, None, True]})
+    audit_record(by, action="search", criteria={"q": 'Æblø "x" \\ 😀', "n": [1.5, None, True]})
     audit_record(AuditContext.of(user, ip_address="10.0.0.7"), action="view")
     report = integrity.verify()
     assert report.ok and report.checked == 2
@@ -193,9 +197,12 @@ def test_delete_through_the_orm_is_refused(db):
 )
 def test_raw_sql_edits_are_refused(db, sql):
     write(2)
-    with pytest.raises(DatabaseError) as caught, transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(sql)
+    with (
+        pytest.raises(DatabaseError) as caught,
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(sql)
     assert refused(caught.value)
     assert integrity.verify().ok
 
@@ -205,9 +212,12 @@ def test_a_purge_checkpoint_cannot_be_changed_or_removed(db):
     AuditEntry.objects.create(action="view", at=now - timedelta(days=10))
     audit_purge(days=5)
     for sql in (f"UPDATE {CHECKPOINT} SET removed = 0", f"DELETE FROM {CHECKPOINT}"):
-        with pytest.raises(DatabaseError) as caught, transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute(sql)
+        with (
+            pytest.raises(DatabaseError) as caught,
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(sql)
         assert refused(caught.value)
     assert AuditCheckpoint.objects.get().removed == 1
 
@@ -223,14 +233,14 @@ def test_the_model_refuses_to_save_an_entry_again(db):
 
 
 def test_verify_finds_a_changed_entry(tamper):
-    first, second, third = write(3)
+    _first, second, _third = write(3)
     tamper(f"UPDATE {ENTRY} SET criteria = '{{\"n\": 7}}' WHERE id = {second.pk}")
     error = broken(f"entry {second.pk} (no. {second.seq}) was changed")
     assert "after 2 entries checked" in str(error)
 
 
 def test_verify_finds_a_changed_name(tamper):
-    first, second = write(2)
+    first, _second = write(2)
     tamper(f"UPDATE {ENTRY} SET username = 'sara' WHERE id = {first.pk}")
     broken(f"entry {first.pk} (no. {first.seq}) was changed")
 
@@ -238,7 +248,7 @@ def test_verify_finds_a_changed_name(tamper):
 def test_verify_finds_an_entry_that_was_changed_and_rehashed(tamper):
     """Giving the changed entry a hash that fits its new content is not enough: the
     entry after it no longer follows it."""
-    first, second, third = write(3)
+    _first, second, third = write(3)
     tamper(f"UPDATE {ENTRY} SET username = 'sara' WHERE id = {second.pk}")
     with connection.cursor() as cursor:
         cursor.execute(chain.select_sql(connection.vendor, ENTRY), [second.seq - 1, 1])
@@ -248,19 +258,19 @@ def test_verify_finds_an_entry_that_was_changed_and_rehashed(tamper):
 
 
 def test_verify_finds_a_removed_entry(tamper):
-    first, second, third = write(3)
+    _first, second, _third = write(3)
     tamper(f"DELETE FROM {ENTRY} WHERE id = {second.pk}")
     broken(f"entries no. {second.seq} to {second.seq} are missing")
 
 
 def test_verify_finds_the_newest_entries_removed(tamper):
-    first, second, third = write(3)
+    _first, second, third = write(3)
     tamper(f"DELETE FROM {ENTRY} WHERE id IN ({second.pk}, {third.pk})")
     broken(f"the chain had reached no. {third.seq}: the newest entries were removed")
 
 
 def test_verify_finds_the_oldest_entries_removed_without_a_checkpoint(tamper):
-    first, second, third = write(3)
+    first, _second, _third = write(3)
     tamper(f"DELETE FROM {ENTRY} WHERE id = {first.pk}")
     broken("no signed purge checkpoint records their removal")
 
@@ -276,7 +286,7 @@ def test_verify_finds_two_entries_swapped(tamper):
 
 
 def test_verify_finds_a_forged_checkpoint(tamper):
-    first, second, third = write(3)
+    first, _second, _third = write(3)
     tamper(
         f"INSERT INTO {CHECKPOINT} (at, seq, hash, removed, cutoff, signature) "
         f"VALUES ('2026-01-01 00:00:00+00', {first.seq}, '{first.hash}', 1, "
@@ -384,9 +394,12 @@ def test_the_suite_runs_as_the_applications_role_which_owns_nothing(app_role):
 )
 def test_the_applications_role_cannot_get_round_the_log(app_role, sql):
     write(1)
-    with pytest.raises(DatabaseError) as caught, transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(sql)
+    with (
+        pytest.raises(DatabaseError) as caught,
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(sql)
     assert "permission denied" in str(caught.value) or "must be owner" in str(caught.value)
     assert integrity.verify().ok
 
@@ -412,7 +425,7 @@ def test_concurrent_writers_on_their_own_connections_make_one_chain(postgresql_o
                         audit_record(AuditContext.system(), action="list", criteria={"w": n})
                 else:
                     audit_record(AuditContext.system(), action="search", criteria={"w": n})
-        except BaseException as error:  # noqa: BLE001 - reported below
+        except BaseException as error:
             errors.append(error)
         finally:
             connections.close_all()

@@ -80,7 +80,7 @@ def select_sql(vendor: str, table: str) -> str:
     from ``seq`` greater than %s, at most %s rows."""
     fields = ", ".join(field_sql(vendor, column, "e") for column in FIELDS)
     return (
-        f"SELECT e.id, e.seq, e.prev_hash, e.hash, {fields} FROM {table} e "
+        f"SELECT e.id, e.seq, e.prev_hash, e.hash, {fields} FROM {table} e "  # noqa: S608 - names
         "WHERE e.seq > %s ORDER BY e.seq LIMIT %s"
     )
 
@@ -88,7 +88,6 @@ def select_sql(vendor: str, table: str) -> str:
 # --- Checkpoints ------------------------------------------------------------------------------
 
 _MICROSECOND = timedelta(microseconds=1)
-
 
 
 def checkpoint_message(*, seq: int, hash: str, removed: int, cutoff: datetime) -> str:
@@ -154,64 +153,82 @@ def walk(
     prev: Row | None = None
     for row in rows:
         count += 1
-        if prev is None:
-            start = (row.seq or 0) - 1
-            if start not in anchors:
-                return count, Finding(
-                    row.id,
-                    row.seq,
-                    "removed",
-                    f"entry {row.id} (no. {row.seq}) is the first, but the entries before it "
-                    "are missing and no signed purge checkpoint records their removal",
-                )
-            if row.prev_hash != anchors[start]:
-                return count, Finding(
-                    row.id,
-                    row.seq,
-                    "reordered",
-                    f"entry {row.id} (no. {row.seq}) does not follow the entry that the "
-                    "chain starts after (its previous hash differs)",
-                )
-        elif row.seq != prev.seq + 1:
-            return count, Finding(
+        finding = _link(prev, row, anchors) or _content(row)
+        if finding is not None:
+            return count, finding
+        prev = row
+    return count, _end(prev, anchors, head)
+
+
+def _link(prev: Row | None, row: Row, anchors: Mapping[int, str]) -> Finding | None:
+    """Whether ``row`` follows ``prev`` (or, first, the anchor the chain starts after)."""
+    if prev is None:
+        start = (row.seq or 0) - 1
+        if start not in anchors:
+            return Finding(
                 row.id,
                 row.seq,
                 "removed",
-                f"entries no. {prev.seq + 1} to {row.seq - 1} are missing: removed between "
-                f"entry {prev.id} and entry {row.id}",
+                f"entry {row.id} (no. {row.seq}) is the first, but the entries before it "
+                "are missing and no signed purge checkpoint records their removal",
             )
-        elif row.prev_hash != prev.hash:
-            return count, Finding(
+        if row.prev_hash != anchors[start]:
+            return Finding(
                 row.id,
                 row.seq,
                 "reordered",
-                f"entry {row.id} (no. {row.seq}) does not follow entry {prev.id} "
-                "(its previous hash differs): changed or reordered",
+                f"entry {row.id} (no. {row.seq}) does not follow the entry that the "
+                "chain starts after (its previous hash differs)",
             )
-        if entry_hash(row.values) != row.hash:
-            return count, Finding(
-                row.id,
-                row.seq,
-                "changed",
-                f"entry {row.id} (no. {row.seq}) was changed: its content does not match its hash",
-            )
-        prev = row
-    if prev is None:
-        if head.seq not in anchors or anchors[head.seq] != head.hash:
-            return count, Finding(
-                None,
-                head.seq,
-                "removed",
-                f"the log is empty, but its chain had reached entry no. {head.seq}: "
-                "entries were removed",
-            )
-        return count, None
-    if (prev.seq, prev.hash) != (head.seq, head.hash):
-        return count, Finding(
-            prev.id,
-            prev.seq,
+        return None
+    if row.seq != prev.seq + 1:
+        return Finding(
+            row.id,
+            row.seq,
             "removed",
-            f"the last entry is no. {prev.seq} (entry {prev.id}), but the chain had reached "
-            f"no. {head.seq}: the newest entries were removed",
+            f"entries no. {prev.seq + 1} to {row.seq - 1} are missing: removed between "
+            f"entry {prev.id} and entry {row.id}",
         )
-    return count, None
+    if row.prev_hash != prev.hash:
+        return Finding(
+            row.id,
+            row.seq,
+            "reordered",
+            f"entry {row.id} (no. {row.seq}) does not follow entry {prev.id} "
+            "(its previous hash differs): changed or reordered",
+        )
+    return None
+
+
+def _content(row: Row) -> Finding | None:
+    if entry_hash(row.values) == row.hash:
+        return None
+    return Finding(
+        row.id,
+        row.seq,
+        "changed",
+        f"entry {row.id} (no. {row.seq}) was changed: its content does not match its hash",
+    )
+
+
+def _end(last: Row | None, anchors: Mapping[int, str], head: Anchor) -> Finding | None:
+    """Whether the chain ends in the head the database keeps."""
+    if last is None:
+        if anchors.get(head.seq) == head.hash:
+            return None
+        return Finding(
+            None,
+            head.seq,
+            "removed",
+            f"the log is empty, but its chain had reached entry no. {head.seq}: "
+            "entries were removed",
+        )
+    if (last.seq, last.hash) == (head.seq, head.hash):
+        return None
+    return Finding(
+        last.id,
+        last.seq,
+        "removed",
+        f"the last entry is no. {last.seq} (entry {last.id}), but the chain had reached "
+        f"no. {head.seq}: the newest entries were removed",
+    )
