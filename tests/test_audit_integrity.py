@@ -441,3 +441,33 @@ def test_concurrent_writers_on_their_own_connections_make_one_chain(postgresql_o
     assert seqs == list(range(seqs[0], seqs[0] + len(seqs)))
     report = integrity.verify()
     assert report.ok and report.checked == len(seqs)
+
+
+# --- grant_app_role -----------------------------------------------------------------------------
+
+
+def test_grant_app_role_refuses_a_role_that_does_not_exist_and_sqlite(db):
+    expected = (
+        "There is no role 'apoc_nobody_xyz'"
+        if connection.vendor == "postgresql"
+        else "SQLite has none"
+    )
+    with pytest.raises(CommandError, match=expected):
+        call_command("grant_app_role", "apoc_nobody_xyz", stdout=StringIO())
+
+
+def test_grant_app_role_refuses_a_superuser(postgresql_only):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT rolname FROM pg_roles WHERE rolsuper ORDER BY rolname LIMIT 1")
+        (superuser,) = cursor.fetchone()
+    with pytest.raises(CommandError, match="is a superuser"):
+        call_command("grant_app_role", superuser, stdout=StringIO())
+
+
+def test_grant_app_role_refuses_the_role_connected(postgresql_only):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_user, rolsuper FROM pg_roles WHERE rolname = current_user")
+        user, superuser = cursor.fetchone()
+    expected = "is a superuser" if superuser else "is the role connected"
+    with pytest.raises(CommandError, match=expected):
+        call_command("grant_app_role", user, stdout=StringIO())
