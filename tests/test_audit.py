@@ -356,10 +356,23 @@ def test_purge_with_nothing_to_remove_still_logs_that_it_ran():
 def test_purge_default_retention_is_five_years(settings):
     assert settings.AUDIT_RETENTION_DAYS == 1825
     now = timezone.now()
-    entry(at=now - timedelta(days=1824))
     entry(at=now - timedelta(days=1826))
+    entry(at=now - timedelta(days=1824))
     call_command("purge_audit", stdout=StringIO())
     assert AuditEntry.objects.get(action="purge").criteria["removed"] == 1
+
+
+def test_purge_removes_only_the_oldest_entries_of_the_chain():
+    """The chain loses its start only: an entry written after one still kept stays
+    too, until that one is due (entries are written in the order of their time,
+    give or take the clocks of the app servers)."""
+    now = timezone.now()
+    first = entry(at=now - timedelta(days=10))
+    kept = entry(at=now - timedelta(days=2))
+    late = entry(at=now - timedelta(days=11))
+    assert audit_purge(days=5) == 1
+    assert not AuditEntry.objects.filter(pk=first.pk).exists()
+    assert AuditEntry.objects.filter(pk__in=[kept.pk, late.pk]).count() == 2
 
 
 def test_purge_works_in_batches():

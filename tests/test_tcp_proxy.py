@@ -9,13 +9,18 @@ import uuid
 import pytest
 from django.db import connection
 
+from tests import dbroles
 from tests.tcp_proxy import PostgresProxy, is_commit
 
 
 @pytest.fixture
 def server(postgresql_only):
-    """Where the test database is, as psycopg connection arguments."""
-    settings = connection.settings_dict
+    """Where the test database is, as psycopg connection arguments.
+
+    The tests make and drop tables: as the owner, when the suite runs as the
+    application's role (tests/dbroles.py).
+    """
+    settings = {**connection.settings_dict, **(dbroles.owner_credentials() or {})}
     return {
         "host": settings["HOST"] or "127.0.0.1",
         "port": int(settings["PORT"] or 5432),

@@ -32,15 +32,21 @@ class Action(models.TextChoices):
 class AuditEntry(models.Model):
     """One use of personal data: who, from which jobcentre, when, what and on whom.
 
-    Append-only: the application never updates or deletes an entry, except the
-    retention purge, which logs that it ran.
+    Append-only, enforced by the database (migration 0008, decision 30): it
+    refuses every UPDATE and every DELETE except the retention purge's
+    (``purge_audit``), which writes a signed checkpoint and logs that it ran.
+    ``seq``, ``prev_hash`` and ``hash`` chain the entries (apoc.audit.chain); the
+    database sets them when the row is inserted, so an entry just created in
+    Python does not know them until it is read again.
     """
 
     at = models.DateTimeField(_("tidspunkt"), default=timezone.now, db_index=True)
+    # PROTECT: staff are deactivated, not deleted, and an entry is never changed,
+    # not even to forget whom it named.
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("medarbejder"),
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
@@ -49,7 +55,7 @@ class AuditEntry(models.Model):
     jobcentre = models.ForeignKey(
         "accounts.Jobcentre",
         verbose_name=_("jobcenter"),
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
@@ -59,6 +65,12 @@ class AuditEntry(models.Model):
     subject_id = models.BigIntegerField(_("id"), null=True, blank=True)
     criteria = models.JSONField(_("søgekriterier/detaljer"), default=dict, blank=True)
     ip_address = models.GenericIPAddressField(_("IP-adresse"), null=True, blank=True)
+    # Set by the database on insert (trigger audit_chain_entry), never by Python.
+    seq = models.BigIntegerField(_("nummer i kæden"), null=True, unique=True, editable=False)
+    prev_hash = models.CharField(
+        _("forrige posts kontrolsum"), max_length=64, blank=True, default="", editable=False
+    )
+    hash = models.CharField(_("kontrolsum"), max_length=64, blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -76,3 +88,48 @@ class AuditEntry(models.Model):
         if self.pk is not None and not self._state.adding:
             raise RuntimeError("Audit entries are append-only.")
         super().save(*args, **kwargs)
+
+
+class AuditChainHead(models.Model):
+    """The chain's head: the last entry's number and hash, in one row (id 1).
+
+    The insert trigger locks this row (FOR UPDATE) to chain each new entry, so
+    concurrent writers queue in the database, and the chain stays linear.
+    ``verify_audit`` checks that the newest entry is still the head, so that
+    removing the newest entries shows. ``purge_through`` is SQLite's permit for
+    the purge (PostgreSQL uses a function; see migration 0008).
+    """
+
+    seq = models.BigIntegerField(default=0)
+    hash = models.CharField(max_length=64)
+    purge_through = models.BigIntegerField(default=0)
+
+    class Meta:
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"{self.seq} {self.hash}"
+
+
+class AuditCheckpoint(models.Model):
+    """A retention purge's signed record of the last entry it removed.
+
+    The remaining chain starts after this entry; the signature (HMAC-SHA256 with
+    ``settings.AUDIT_CHECKPOINT_KEY``, apoc.audit.chain) shows that the purge
+    wrote it, and not someone who removed entries with database access alone.
+    Append-only like the entries.
+    """
+
+    at = models.DateTimeField(default=timezone.now)
+    seq = models.BigIntegerField()
+    hash = models.CharField(max_length=64)
+    removed = models.BigIntegerField()
+    cutoff = models.DateTimeField()
+    signature = models.CharField(max_length=64)
+
+    class Meta:
+        default_permissions = ()
+        ordering = ["seq"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.seq}"

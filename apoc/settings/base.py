@@ -348,6 +348,10 @@ CPR_QUERY_ENABLED = env.bool("CPR_QUERY_ENABLED", default=False)
 APOC_TRAINING = env.bool("APOC_TRAINING", default=False)
 
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=1825)
+# Signs the retention purge's checkpoints in the access log's hash chain
+# (apoc.audit.integrity, README "The access log"). Empty: derived from SECRET_KEY,
+# and then a new SECRET_KEY makes verify_audit refuse the old checkpoints.
+AUDIT_CHECKPOINT_KEY = env("AUDIT_CHECKPOINT_KEY", default="")
 
 # Logs go to standard error, one line per event. A failed request is one line; a
 # traceback is logged only for a fault in the code. A database outage is one

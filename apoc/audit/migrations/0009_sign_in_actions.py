@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('audit', '0007_list_action_shown_index'),
+        ('audit', '0008_append_only_chain'),
     ]
 
     operations = [
