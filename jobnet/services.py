@@ -131,7 +131,7 @@ def letter_print(
 
 def _locked_active(account: JobnetAccount) -> JobnetAccount:
     """The account's row, locked for the transaction; raises ``AccountDisabled``."""
-    locked = JobnetAccount.objects.select_for_update().get(pk=account.pk)
+    locked = JobnetAccount.objects.select_for_update(no_key=True).get(pk=account.pk)
     if not locked.is_active:
         if locked.username is None:
             raise AccountDisabled(DISABLED_FROM_CASE_SYSTEM)
@@ -246,7 +246,7 @@ def jobnet_account_disable(
 
     Disabling a disabled account changes nothing.
     """
-    locked = JobnetAccount.objects.select_for_update().get(pk=account.pk)
+    locked = JobnetAccount.objects.select_for_update(no_key=True).get(pk=account.pk)
     if locked.is_active:
         locked.status = JobnetAccount.Status.DISABLED
         locked.disabled_at = timezone.now()

@@ -69,7 +69,7 @@ class NewNumberNotNeeded(DomainError):
 def _locked(registration: Registration, by: AuditContext, permission: str) -> Registration:
     """The registration re-read under a row lock, if ``by`` may change it."""
     current = (
-        Registration.objects.select_for_update(of=("self",))
+        Registration.objects.select_for_update(of=("self",), no_key=True)
         .select_related("allocation", "jobcentre")
         .get(pk=registration.pk)
     )

@@ -123,7 +123,7 @@ def cpr_reconcile(
 def reconcile_one(registration_id: int, *, lookup: CprLookup, by: AuditContext) -> str:
     """Ask CPR about one registration; what came of it. Raises ``LookupUnavailable``."""
     registration = (
-        Registration.objects.select_for_update(of=("self",))
+        Registration.objects.select_for_update(of=("self",), no_key=True)
         .select_related("allocation")
         .get(pk=registration_id)
     )

@@ -209,7 +209,7 @@ def _apply(pk: int, *, now: datetime, days: int, by: AuditContext) -> tuple[bool
     """
     with transaction.atomic():
         registration = (
-            Registration.objects.select_for_update(of=("self",))
+            Registration.objects.select_for_update(of=("self",), no_key=True)
             .select_related("allocation")
             .get(pk=pk)
         )

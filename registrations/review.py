@@ -146,7 +146,7 @@ def _may_review(user: Any, registration: Registration) -> bool:
 def _locked(registration: Registration) -> Registration:
     """The registration re-read under a row lock, so that two reviewers serialise."""
     return (
-        Registration.objects.select_for_update(of=("self",))
+        Registration.objects.select_for_update(of=("self",), no_key=True)
         .select_related("allocation")
         .get(pk=registration.pk)
     )

@@ -524,7 +524,7 @@ def registration_letter_print(
     existed, or with logins from the case system) gets one at the first print.
     """
     registration = (
-        Registration.objects.select_for_update()
+        Registration.objects.select_for_update(of=("self",), no_key=True)
         .select_related("jobcentre", "allocation")
         .get(pk=registration.pk)
     )

@@ -419,7 +419,7 @@ def _sync(
 ) -> tuple[Any, rules.SignInRefused | None]:
     user = (
         get_user_model()
-        .objects.select_for_update()
+        .objects.select_for_update(no_key=True)
         .filter(identity_provider=provider, external_id=identity.sub)
         .first()
     )

@@ -15,6 +15,7 @@ from jobnet.letters import TRAINING_NOTICE
 from jobnet.models import JobnetAccount, LetterPrint
 from registrations.models import Registration
 from registrations.services import letter_data
+from tests import test_faults
 from tests.factories import (
     CaseworkerFactory,
     RegistrationFactory,
@@ -25,6 +26,9 @@ from tests.jobnet.pdf import flat, page_texts, printed_credentials
 from tests.jobnet.test_services import all_database_text
 
 pytestmark = pytest.mark.django_db
+
+# The groups of the data migration, after an earlier test's flush (as in tests/test_faults.py).
+roles = test_faults.roles
 
 
 @pytest.fixture
@@ -414,3 +418,61 @@ def test_opening_hours_the_letter_cannot_read_are_left_out_and_logged(
     assert data.jobcentre_opening_hours == ()
     assert data.can_be_contacted  # the phone still says how
     assert "cannot be read" in caplog.text
+
+
+# --- What printing a letter locks (PostgreSQL) ----------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_printing_a_letter_locks_the_registration_only(postgresql_only, roles, monkeypatch):
+    """While a letter is printed, other transactions can still refer to the registration's
+    jobcentre and number (a foreign key's check takes FOR KEY SHARE on them): the print
+    used to lock the jobcentre's row FOR UPDATE, which queued every intake and access-log
+    entry of the jobcentre behind it and, with the log's chain, deadlocked under load."""
+    import psycopg
+    from django.db import connection
+
+    from apoc.audit.services import AuditContext
+    from registrations import services
+
+    caseworker = CaseworkerFactory()
+    registration = RegistrationFactory(jobcentre=caseworker.jobcentre, created_by=caseworker)
+    settings = connection.settings_dict
+    seen = {}
+
+    def lockable(table: str, pk: int, mode: str) -> bool:
+        with psycopg.connect(
+            host=settings["HOST"],
+            port=settings["PORT"] or 5432,
+            user=settings["USER"],
+            password=settings["PASSWORD"],
+            dbname=settings["NAME"],
+            autocommit=True,
+        ) as other:
+            try:
+                other.execute(f"SELECT 1 FROM {table} WHERE id = %s FOR {mode} NOWAIT", [pk])
+            except psycopg.errors.LockNotAvailable:
+                return False
+            return True
+
+    real = services.get_accounts
+
+    class Watching:
+        def __getattr__(self, name):
+            return getattr(real(), name)
+
+        def letter_print(self, **kwargs):
+            seen["jobcentre"] = lockable(
+                "accounts_jobcentre", registration.jobcentre_id, "KEY SHARE"
+            )
+            seen["allocation"] = lockable("cpr_allocation", registration.allocation_id, "KEY SHARE")
+            seen["registration"] = lockable(
+                "registrations_registration", registration.pk, "NO KEY UPDATE"
+            )
+            return real().letter_print(**kwargs)
+
+    monkeypatch.setattr(services, "get_accounts", Watching)
+    services.registration_letter_print(
+        registration=registration, by=AuditContext.of(caseworker, "10.0.0.7")
+    )
+    assert seen == {"jobcentre": True, "allocation": True, "registration": False}
