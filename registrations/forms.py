@@ -409,9 +409,10 @@ class IntakeForm(forms.Form):
     # Empty is "the nationality's language", derived in clean() and shown as derived:
     # the empty choice names it ("rumænsk (følger statsborgerskabet)"), and intake.js
     # keeps that name up to date as the nationality changes.
-    letter_language = forms.ChoiceField(
+    letter_language = FixedChoiceField(
+        key="letter_language",
         label=_("Sprog til Jobnet-brevet"),
-        choices=[("", ""), *LETTER_LANGUAGES],
+        choices=lambda: [("", ""), *LETTER_LANGUAGES],
         required=False,
         help_text=_("Brevet er også altid på dansk og engelsk."),
     )
@@ -758,9 +759,7 @@ class IntakeForm(forms.Form):
         script updates it when the nationality changes (the same labels, as data)."""
         source = self.data if self.is_bound else self.initial
         field = self.fields["letter_language"]
-        field.choices = [("", derived_language_label(source.get("nationality") or ""))] + [
-            (code, name) for code, name in LETTER_LANGUAGES
-        ]
+        field.widget.first_label = derived_language_label(source.get("nationality") or "")
         field.widget.attrs.update(_derived_language_attrs(get_language()))
 
     def clean(self):

@@ -70,6 +70,10 @@ class CachedSelect(forms.Select):
     needs ``forms.Select``.
     """
 
+    #: The first option's label for this form, in place of the cached one (set per form:
+    #: the letter language's empty choice names the language it stands for).
+    first_label: str | None = None
+
     def __init__(
         self,
         *,
@@ -94,8 +98,11 @@ class CachedSelect(forms.Select):
         chosen = self.format_value(value)
         html = [f'<select name="{conditional_escape(name)}"{attrs_html(final_attrs)}>']
         found = False
-        for opening, closing, options in _groups(self.key, get_language()):
+        for index, (opening, closing, options) in enumerate(_groups(self.key, get_language())):
             html.append(opening)
+            if index == 0 and self.first_label is not None:
+                first = options[0][0]
+                options = (_option(first, self.first_label), *options[1:])
             for option_value, plain, selected in options:
                 # Like ChoiceWidget.optgroups: only the first option with the value is chosen.
                 if not found and option_value in chosen:

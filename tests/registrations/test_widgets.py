@@ -125,3 +125,28 @@ def test_the_intake_page_marks_cached_selects_as_plain_selects(caseworker_client
     for name in [*COUNTRY_FIELDS, "stay_municipality", "document_type", "purpose"]:
         assert f'<select name="{name}" class="select form-select"' in html, name
     assert "cachedselect" not in html
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+@pytest.mark.parametrize(
+    "data", [None, {"nationality": "RO"}, {"nationality": "BE"}, {"nationality": "XA"}]
+)
+def test_the_letter_language_names_its_derived_choice_as_djangos_select_would(language, data):
+    """The empty choice's label follows the nationality per form; the rest is cached."""
+    from registrations.forms import derived_language_label
+    from registrations.models import LETTER_LANGUAGES
+
+    with translation.override(language):
+        form = IntakeForm(data=data) if data else IntakeForm()
+        bound = form["letter_language"]
+        label = derived_language_label((data or {}).get("nationality", ""))
+        django = forms.Select(
+            attrs=form.fields["letter_language"].widget.attrs,
+            choices=[("", label), *LETTER_LANGUAGES],
+        )
+        attrs = bound.build_widget_attrs({}) | {"id": bound.auto_id}
+        assert str(bound) == django.render(bound.html_name, bound.value(), attrs)
+        # Another form keeps its own label: nothing is shared between forms.
+        other = IntakeForm(data={"nationality": "PL"})
+        assert str(derived_language_label("PL")) in str(other["letter_language"])
+        assert str(bound) == django.render(bound.html_name, bound.value(), attrs)
