@@ -10,14 +10,13 @@ checkpoint, and the chain still verifies.
 from __future__ import annotations
 
 import os
-import threading
 from datetime import timedelta
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import DatabaseError, connection, connections, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from apoc.audit import chain, integrity
@@ -25,6 +24,7 @@ from apoc.audit.management.commands.purge_audit import audit_purge
 from apoc.audit.models import AuditChainHead, AuditCheckpoint, AuditEntry
 from apoc.audit.services import AuditContext, AuditEvent, audit_record, audit_records
 from tests import dbroles
+from tests.concurrency import run_at_once
 from tests.factories import UserFactory
 
 ENTRY = "audit_auditentry"
@@ -412,29 +412,16 @@ EACH = 25
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_writers_on_their_own_connections_make_one_chain(postgresql_only):
-    barrier = threading.Barrier(WRITERS)
-    errors: list[BaseException] = []
-
     def work(n: int) -> None:
-        try:
-            barrier.wait()
-            for i in range(EACH):
-                if i % 5 == 0:
-                    with transaction.atomic():  # several entries in one transaction
-                        audit_record(AuditContext.system(), action="view", criteria={"w": n})
-                        audit_record(AuditContext.system(), action="list", criteria={"w": n})
-                else:
-                    audit_record(AuditContext.system(), action="search", criteria={"w": n})
-        except BaseException as error:
-            errors.append(error)
-        finally:
-            connections.close_all()
+        for i in range(EACH):
+            if i % 5 == 0:
+                with transaction.atomic():  # several entries in one transaction
+                    audit_record(AuditContext.system(), action="view", criteria={"w": n})
+                    audit_record(AuditContext.system(), action="list", criteria={"w": n})
+            else:
+                audit_record(AuditContext.system(), action="search", criteria={"w": n})
 
-    threads = [threading.Thread(target=work, args=(n,)) for n in range(WRITERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    _, errors = run_at_once(work, WRITERS)
     assert not errors
     seqs = list(AuditEntry.objects.order_by("seq").values_list("seq", flat=True))
     assert len(seqs) == WRITERS * (EACH + EACH // 5)

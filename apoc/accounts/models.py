@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from . import roles
 from .contact import is_contactable
 
 
@@ -222,9 +223,9 @@ class RoleMapping(models.Model):
     """One value of a provider's group claim, and the APOC role it gives."""
 
     class Role(models.TextChoices):
-        CASEWORKER = "sagsbehandler", _("sagsbehandler")
-        SUPERVISOR = "teamleder", _("teamleder")
-        NATIONAL_ADMIN = "landsadministrator", _("landsadministrator")
+        CASEWORKER = roles.CASEWORKER, _("sagsbehandler")
+        SUPERVISOR = roles.SUPERVISOR, _("teamleder")
+        NATIONAL_ADMIN = roles.NATIONAL_ADMIN, _("landsadministrator")
 
     provider = models.ForeignKey(
         IdentityProvider,

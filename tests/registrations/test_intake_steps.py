@@ -20,6 +20,7 @@ from registrations.intake import IntakeData, WarningsNotConfirmed, intake_decide
 from registrations.models import Registration
 from registrations.services import DuplicateFound, registration_create, registration_submit
 from tests import test_faults
+from tests.concurrency import run_at_once
 from tests.factories import CaseworkerFactory, JobcentreFactory, RegistrationFactory, png_bytes
 
 TODAY = date(2026, 12, 2)
@@ -339,31 +340,11 @@ def test_a_double_click_registers_once_and_answers_both_with_the_registration(
 ):
     """Two requests with the same submission at once: the second waits for the person's lock,
     then finds the first one's registration by its token, rather than calling it a duplicate."""
-    import threading
-
     jobcentre = JobcentreFactory(municipality_code="101", municipality="København")
     caseworker = CaseworkerFactory(username="dobbeltklik", jobcentre=jobcentre)
     by = AuditContext.of(caseworker, "10.0.0.7")
     token = uuid.uuid4()
-    barrier = threading.Barrier(2)
-    results, errors = [], []
-
-    def worker():
-        from django.db import connection
-
-        try:
-            barrier.wait()
-            results.append(_submit(by, token))
-        except Exception as error:
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results, errors = run_at_once(lambda _: _submit(by, token), 2)
     assert not errors
     assert sorted(created for _, created in results) == [False, True]
     assert results[0][0] == results[1][0]

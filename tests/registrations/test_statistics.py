@@ -18,7 +18,7 @@ from unittest import mock
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
@@ -41,6 +41,7 @@ from registrations.statistics import (
     statistics_rebuild,
 )
 from registrations.tally import Counted, Key, Kind, Refused, change, refusal_keys, total
+from tests.concurrency import run_at_once
 from tests.factories import (
     IntakeRefusalFactory,
     JobcentreFactory,
@@ -412,28 +413,14 @@ class _Sink:
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_writers_lose_no_count(postgresql_only):
     """Eight threads add to the same counters at once; the database adds, none is lost."""
-    import threading
-
     jobcentre = JobcentreFactory(municipality_code="101")
     key = {Key("day", date(2026, 5, 1), jobcentre.pk): 1}
-    barrier = threading.Barrier(8)
-    errors = []
 
-    def worker():
-        try:
-            barrier.wait()
-            for _ in range(25):
-                with transaction.atomic():
-                    statistics_apply(key)
-        except Exception as error:
-            errors.append(error)
-        finally:
-            connection.close()
+    def add(_: int) -> None:
+        for _ in range(25):
+            with transaction.atomic():
+                statistics_apply(key)
 
-    threads = [threading.Thread(target=worker) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    _, errors = run_at_once(add, 8)
     assert not errors
     assert StatisticsCount.objects.get().n == 200
