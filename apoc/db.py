@@ -5,14 +5,15 @@ personnummer, a Jobnet username) is claimed by the unique constraint, never by
 a check in Python followed by an insert. :func:`insert_first_free` offers the
 database a list of candidates and inserts the first that is free:
 
-* on PostgreSQL in one statement, ``INSERT … SELECT … WHERE NOT EXISTS …
-  ON CONFLICT DO NOTHING RETURNING``, which needs no savepoint, so a conflict
-  leaves the caller's transaction usable;
+* on PostgreSQL in one statement, ``INSERT … VALUES … ON CONFLICT DO NOTHING
+  RETURNING`` for one candidate and ``INSERT … SELECT … WHERE NOT EXISTS …``
+  for several, which needs no savepoint, so a conflict leaves the caller's
+  transaction usable;
 * elsewhere (SQLite) each candidate is an ordinary ``save()`` in a savepoint.
 
-Either way the result is a proper model instance, as :meth:`Model.from_db`
-makes it for a row read from the database, or ``None`` when every candidate
-was taken.
+Either way the result is the saved model instance, as ``save()`` leaves it
+(the primary key and the database's defaults read back), or ``None`` when every
+candidate was taken.
 """
 
 from __future__ import annotations
@@ -56,17 +57,21 @@ def insert_first_free(
 
 @dataclass(frozen=True)
 class _Statement:
-    """The INSERT of :func:`_insert_first_free_postgresql` for one model, field and database,
-    with what binding its values and reading its row back need: built once per process."""
+    """The INSERTs of :func:`_insert_first_free_postgresql` for one model, field and database,
+    with what binding their values and reading their row back need: built once per process."""
 
-    sql: str
-    #: The fields whose values are bound, in the statement's order (the claimed one last).
+    #: For one candidate: ``INSERT … VALUES … ON CONFLICT DO NOTHING``, the claimed value bound
+    #: first. Planned in a fraction of the time of the statement for several.
+    single: str
+    #: For several: ``INSERT … SELECT`` the first of them that no row holds, the claimed values
+    #: bound last, as an array.
+    several: str
+    #: The fields whose values are bound besides the claimed one, in the statements' order.
     bound: tuple[Any, ...]
     target: Any
-    #: The attribute names of the returned columns, and the converters of those that have
-    #: any: (column index, field, converters).
-    attnames: list[str]
-    converters: tuple[tuple[int, Any, tuple[Any, ...]], ...]
+    #: The columns the database decides, returned as ``save()`` returns them: the claimed
+    #: value, the primary key and those with a database default; with their converters.
+    returned: tuple[tuple[Any, tuple[Any, ...]], ...]
 
 
 @cache
@@ -81,32 +86,52 @@ def _statement(model: type[Model], alias: str, field: str) -> _Statement:
         for f in meta.concrete_fields
         if not f.primary_key and f is not target and f.db_default is NOT_PROVIDED
     )
+    returned = (
+        target,
+        meta.pk,
+        *(f for f in meta.concrete_fields if f.db_default is not NOT_PROVIDED),
+    )
     table = quote(meta.db_table)
     column = quote(target.column)
     columns = ", ".join([column, *(quote(f.column) for f in others)])
-    placeholders = ", ".join(["%s"] * len(others))
-    selected = ", ".join(["c.value", placeholders]) if others else "c.value"
-    returned = list(meta.concrete_fields)
-    sql = (
+    # The values are bound apart from the statement, so those in a SELECT carry their type.
+    selected = ", ".join(["c.value", *(f"%s::{f.cast_db_type(connection)}" for f in others)])
+    tail = (
+        f"ON CONFLICT ({column}) DO NOTHING "
+        f"RETURNING {', '.join(quote(f.column) for f in returned)}"
+    )
+    several = (
         f"INSERT INTO {table} ({columns}) "  # noqa: S608 - names from the model, values bound
         f"SELECT {selected} "
         f"FROM unnest(%s::{target.db_type(connection)}[]) WITH ORDINALITY AS c(value, position) "
         f"WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE t.{column} = c.value) "
-        f"ORDER BY c.position LIMIT 1 "
-        f"ON CONFLICT ({column}) DO NOTHING "
-        f"RETURNING {', '.join(quote(f.column) for f in returned)}"
+        f"ORDER BY c.position LIMIT 1 {tail}"
     )
+    values = ", ".join(["%s"] * (len(others) + 1))
+    single = f"INSERT INTO {table} ({columns}) VALUES ({values}) {tail}"  # noqa: S608
     return _Statement(
-        sql=sql,
+        single=single,
+        several=several,
         bound=others,
         target=target,
-        attnames=[f.attname for f in returned],
-        converters=tuple(
-            (index, f, tuple(f.get_db_converters(connection)))
-            for index, f in enumerate(returned)
-            if f.get_db_converters(connection)
-        ),
+        returned=tuple((f, tuple(f.get_db_converters(connection))) for f in returned),
     )
+
+
+def _server_binding_cursor(connection: Any) -> Any:
+    """A cursor of ``connection`` that sends the values apart from the statement.
+
+    Django's default psycopg cursor quotes every value into the SQL text in Python;
+    binding them on the server costs the client less. The cursor is wrapped as
+    ``connection.cursor()`` wraps its own, so execute wrappers, query logging and
+    the translation of database errors apply to it as to any other.
+    """
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        return connection._prepare_cursor(ServerBindingCursor(connection.connection))
 
 
 def _insert_first_free_postgresql(
@@ -115,21 +140,29 @@ def _insert_first_free_postgresql(
     connection = connections[alias]
     statement = _statement(model, alias, field)
     target = statement.target
-    probe = model(**{field: candidates[0], **values})
-    params = [
-        *(f.get_db_prep_save(f.pre_save(probe, add=True), connection) for f in statement.bound),
-        [target.get_db_prep_save(value, connection) for value in candidates],
+    # The instance to return, made as for save(): its values are the ones bound.
+    instance = model(**{field: candidates[0], **values})
+    bound = [
+        f.get_db_prep_save(f.pre_save(instance, add=True), connection) for f in statement.bound
     ]
-    with connection.cursor() as cursor:
-        cursor.execute(statement.sql, params)
+    if len(candidates) == 1:
+        sql = statement.single
+        params = [target.get_db_prep_save(candidates[0], connection), *bound]
+    else:
+        sql = statement.several
+        params = [*bound, [target.get_db_prep_save(value, connection) for value in candidates]]
+    with _server_binding_cursor(connection) as cursor:
+        cursor.execute(sql, params)
         row = cursor.fetchone()
     if row is None:
         return None
-    converted = list(row)
-    for index, returned_field, converters in statement.converters:
+    for value, (returned_field, converters) in zip(row, statement.returned, strict=True):
         for converter in converters:
-            converted[index] = converter(converted[index], returned_field, connection)
-    return model.from_db(alias, statement.attnames, converted)
+            value = converter(value, returned_field, connection)
+        setattr(instance, returned_field.attname, value)
+    instance._state.adding = False
+    instance._state.db = alias
+    return instance
 
 
 def _insert_first_free_generic(
