@@ -62,7 +62,6 @@ class Allocation(models.Model):
                 name="cpr_allocation_status_valid",
             ),
         ]
-        indexes = [models.Index(fields=["birth_date"], name="cpr_allocation_birth_idx")]
 
     def __str__(self) -> str:
         return self.masked
