@@ -14,14 +14,23 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/apoc_bench"
 
 
-def setup(*, needs_postgresql: bool = False) -> str:
-    """Configure Django, create and migrate the database; return its vendor."""
+def setup(*, needs_postgresql: bool = False, fresh_suffix: str = "") -> str:
+    """Configure Django, create and migrate the database; return its vendor.
+
+    With ``fresh_suffix``, a new empty database of that name's suffix instead, dropped
+    first if an earlier run left it (:func:`drop_fresh_database` drops it after).
+    """
     sys.path.insert(0, str(ROOT))
     url = os.environ.get("DATABASE_URL", "")
     if needs_postgresql and not url.startswith(("postgres://", "postgresql://")):
         url = DEFAULT_POSTGRES
-        os.environ["DATABASE_URL"] = url
+    if fresh_suffix:
+        url = _with_suffix(url, fresh_suffix)
+        _drop_database(url)
+    os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "apoc.settings.local")
+    # As on a server: with DEBUG every query is also formatted and kept in memory.
+    os.environ.setdefault("DJANGO_DEBUG", "false")
     if url.startswith(("postgres://", "postgresql://")):
         _create_database(url)
     import django
@@ -44,6 +53,32 @@ def _create_database(url: str) -> None:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
         if not exists:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def _with_suffix(url: str, suffix: str) -> str:
+    base, _, rest = url.rpartition("/")
+    name, _, query = rest.partition("?")
+    return f"{base}/{name}{suffix}" + (f"?{query}" if query else "")
+
+
+def _drop_database(url: str) -> None:
+    import psycopg
+    from psycopg import sql
+
+    base, _, name = url.rpartition("/")
+    name = name.split("?")[0]
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
+
+
+def drop_fresh_database() -> None:
+    """Drop the database that ``setup(fresh_suffix=...)`` made, closing Django's connections."""
+    from django.db import connections
+
+    connections.close_all()
+    _drop_database(os.environ["DATABASE_URL"])
 
 
 def percentile(values: list[float], pct: float) -> float:
