@@ -4,7 +4,8 @@ Each round posts a complete, eligible intake for a new person through Django's
 test client (session, CSRF-exempt client, permission checks, form, upload
 check, eligibility, duplicate check, allocation, registration, access log),
 and counts the queries it makes. Prints intake_p50_ms, intake_p95_ms,
-intake_queries, and intake_ratio against a GET of the login page (a trivial
+intake_queries (an intake's, the most common count) and intake_queries_max (with the
+session's renewal, once a minute), and intake_ratio against a GET of the login page (a trivial
 view through the same middleware) measured in the same run; then
 mrz_parse_per_s, against bare check-digit verification of the same MRZs. Also the blank
 intake form's GET (three lists of every country, the caseworker's first page of every
@@ -15,6 +16,7 @@ trivial view.
 from __future__ import annotations
 
 import random
+import statistics
 import sys
 import time
 import uuid
@@ -140,7 +142,10 @@ def main() -> None:
     emit("intake_rounds", ROUNDS)
     emit("intake_p50_ms", percentile(timings, 50) * 1000)
     emit("intake_p95_ms", percentile(timings, 95) * 1000)
-    emit("intake_queries", max(query_counts))
+    # An intake's own queries, and the most any request made: the idle timeout also renews
+    # the session's expiry, once a minute (apoc.middleware), in whichever request comes then.
+    emit("intake_queries", statistics.mode(query_counts))
+    emit("intake_queries_max", max(query_counts))
     emit("trivial_view_p50_ms", median(baseline) * 1000)
     emit("intake_ratio", median(timings) / median(baseline))
     emit("intake_form_p50_ms", percentile(forms, 50) * 1000)
