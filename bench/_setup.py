@@ -43,31 +43,42 @@ def setup(*, needs_postgresql: bool = False, fresh_suffix: str = "") -> str:
     return connection.vendor
 
 
-def _create_database(url: str) -> None:
+def _split(url: str) -> tuple[str, str, str]:
+    """The server's part of a database URL, the database's name, and the query string."""
+    base, _, rest = url.rpartition("/")
+    name, _, query = rest.partition("?")
+    return base, name, query
+
+
+def _maintenance(url: str):
+    """A connection to the server's maintenance database, outside a transaction (as CREATE
+    and DROP DATABASE need), and the name of the database that ``url`` names."""
     import psycopg
+
+    base, name, _ = _split(url)
+    return psycopg.connect(f"{base}/postgres", autocommit=True), name
+
+
+def _create_database(url: str) -> None:
     from psycopg import sql
 
-    base, _, name = url.rpartition("/")
-    name = name.split("?")[0]
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+    conn, name = _maintenance(url)
+    with conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
         if not exists:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
 def _with_suffix(url: str, suffix: str) -> str:
-    base, _, rest = url.rpartition("/")
-    name, _, query = rest.partition("?")
+    base, name, query = _split(url)
     return f"{base}/{name}{suffix}" + (f"?{query}" if query else "")
 
 
 def _drop_database(url: str) -> None:
-    import psycopg
     from psycopg import sql
 
-    base, _, name = url.rpartition("/")
-    name = name.split("?")[0]
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+    conn, name = _maintenance(url)
+    with conn:
         conn.execute(
             sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
         )

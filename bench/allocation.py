@@ -7,10 +7,10 @@ alone, with the statement that claims a number but no service (row_*): it tells
 what the row costs and what the code adds. Three rounds of the three series, in
 alternating order, so that a machine that slows down or speeds up during the run
 weighs on all alike. Prints allocations_per_s, raw_inserts_per_s, allocation_ratio
-(target >= 0.5; all rounds together, and the lowest and highest round),
-row_ratio, allocation_to_row_ratio and allocation_p95_ms (target <= 20). Run among the numbers the bench
-database holds (the 1,000,000 registrations that search.py seeds), then on a fresh
-database with no numbers, whose lines start with ``fresh_``.
+(target >= 0.5; all rounds together, and the lowest and highest round), row_ratio,
+allocation_to_row_ratio and allocation_p95_ms (target <= 20). Run among the numbers
+the bench database holds (the 1,000,000 registrations that search.py seeds), then
+on a fresh database with no numbers, whose lines start with ``fresh_``.
 
 Phase 2, contention: 8 workers allocate for one birth date and sex until the
 series is exhausted. Prints contention_* lines: duplicates must be 0 and every
